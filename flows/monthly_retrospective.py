@@ -1,0 +1,124 @@
+"""The ``monthly-retrospective`` flow: it reads like the meeting's preparation.
+
+load → validate → compute KPIs → evaluate against the phase → find drivers and actions →
+render → publish. Each step is one task; the steps themselves live in ``retropack.pipeline``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from retropack import pipeline
+from retropack.analysis import Analysis
+from retropack.config import Settings, load_settings
+from retropack.dataset import Dataset
+from retropack.months import Month
+from retropack.schedule import default_month
+from retropack.view import PackView
+
+
+@dataclass(frozen=True)
+class RunResult:
+    client: str
+    month: str
+    folder: Path
+    pdf: Path
+    pptx: Path
+    pack_hash: str
+    statuses: dict[str, int]
+
+
+@task(name="load-config", cache_policy=NO_CACHE)
+def load_config(config: str, data: str | None) -> Settings:
+    return load_settings(config, data=Path(data) if data else None)
+
+
+@task(name="load-and-validate", cache_policy=NO_CACHE)
+def load_and_validate(settings: Settings) -> Dataset:
+    logger = get_run_logger()
+    dataset = pipeline.load(settings)
+    for q in dataset.quality.values():
+        logger.info("read %s: %d rows from %s (%s), %d rejected", q.table, q.rows_read,
+                    q.file.name if q.file else "-", q.encoding or "-", q.rejected)
+    return dataset
+
+
+@task(name="compute-and-evaluate", cache_policy=NO_CACHE)
+def compute_and_evaluate(dataset: Dataset, settings: Settings, month: Month) -> Analysis:
+    analysis = pipeline.compute(dataset, settings, month)
+    counts = {s: sum(r.status == s for r in analysis.results) for s in ("achieved", "near", "missed")}
+    get_run_logger().info("evaluated %d KPIs for %s (%s, month %d): %s", len(analysis.results), month,
+                          analysis.phase.id, analysis.phase.month_index, counts)
+    return analysis
+
+
+@task(name="build-view", cache_policy=NO_CACHE)
+def build_view(analysis: Analysis, dataset: Dataset, settings: Settings, run_id: str, generated_at: datetime) -> PackView:
+    return pipeline.view(analysis, dataset, settings, run_id, generated_at)
+
+
+@task(name="render-and-publish", cache_policy=NO_CACHE)
+def render_and_publish(view: PackView, analysis: Analysis, dataset: Dataset, settings: Settings, out: Path,
+                       run_id: str, generated_at: datetime) -> pipeline.RenderedPack:
+    rendered = pipeline.render_and_publish(view, analysis, dataset, settings, out, run_id, generated_at)
+    get_run_logger().info("rendered %s and %s into %s", rendered.files.pdf.name, rendered.files.pptx.name,
+                          rendered.files.folder)
+    return rendered
+
+
+@task(name="publish-artifacts", cache_policy=NO_CACHE)
+def publish_artifacts(view: PackView, rendered: pipeline.RenderedPack) -> None:
+    key = f"retropack-{view.client}-{view.month}".lower().replace("_", "-")
+    create_table_artifact(
+        key=f"{key}-kpis",
+        table=[{"kpi": k.name, "owner": k.owner, "target": k.target, "actual": k.actual,
+                "previous": k.previous, "change": k.change, "status": f"{k.symbol} {k.status_label}"}
+               for k in view.kpis],
+        description=f"{view.program_name} {view.month_label}: KPI actual vs target",
+    )
+    create_markdown_artifact(
+        key=f"{key}-pack",
+        markdown=f"**{view.title}** {view.month_label}\n\n- PDF: `{rendered.files.pdf}`\n"
+                 f"- PowerPoint: `{rendered.files.pptx}`\n- pack hash: `{rendered.pack_hash[:16]}`",
+        description="Where this run's pack was written",
+    )
+
+
+@flow(name="monthly-retrospective", log_prints=True)
+def monthly_retrospective(
+    config: str,
+    month: str | None = None,
+    data: str | None = None,
+    out: str = "reports",
+    deliver: bool = True,
+    resend: bool = False,
+) -> RunResult:
+    """Build (and, with a ``delivery`` block, mail) one client's pack for ``month``.
+
+    Without ``month`` the previous complete month in the program's timezone is reported,
+    which is what a scheduled run does.
+    """
+    settings = load_config(config, data)
+    generated_at = pipeline.now_in(settings)
+    target = Month.parse(month) if month else default_month(generated_at, settings.program.timezone)
+    run_id = pipeline.new_run_id()
+    dataset = load_and_validate(settings)
+    analysis = compute_and_evaluate(dataset, settings, target)
+    view = build_view(analysis, dataset, settings, run_id, generated_at)
+    rendered = render_and_publish(view, analysis, dataset, settings, Path(out), run_id, generated_at)
+    publish_artifacts(view, rendered)
+    return RunResult(
+        client=settings.client,
+        month=str(target),
+        folder=rendered.files.folder,
+        pdf=rendered.files.pdf,
+        pptx=rendered.files.pptx,
+        pack_hash=rendered.pack_hash,
+        statuses={status: count for status, _, _, count in view.status_counts},
+    )

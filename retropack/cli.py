@@ -1,0 +1,81 @@
+"""The ``retropack`` command line. Errors become ``Error: …`` and a non-zero exit here, and only here."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from retropack.errors import RetropackError
+from retropack.months import Month
+
+EXIT_ERROR = 1
+
+
+def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(Month.parse(value))
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc}, e.g. 2026-10.") from None
+
+
+def _fail(exc: BaseException) -> None:
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@click.group()
+@click.version_option(package_name="retropack")
+def main() -> None:
+    """Monthly marketing-automation retrospective packs (PDF, PowerPoint, JSON)."""
+
+
+@main.command()
+@click.option("--config", "config", required=True, type=click.Path(path_type=Path), help="The client's YAML file.")
+@click.option("--month", callback=_month, help="Month to report, YYYY-MM (default: the previous complete month).")
+@click.option("--data", type=click.Path(path_type=Path), help="Dataset folder (overrides data.path).")
+@click.option("--out", default=Path("reports"), type=click.Path(path_type=Path), show_default=True,
+              help="Reports root.")
+@click.option("--no-deliver", is_flag=True, help="Render and archive without sending e-mail.")
+@click.option("--resend", is_flag=True, help="Mail the pack even if this very pack was mailed before.")
+def run(config: Path, month: str | None, data: Path | None, out: Path, no_deliver: bool, resend: bool) -> None:
+    """Build one client's pack for one month (the same flow the schedule runs)."""
+    if no_deliver and resend:
+        raise click.UsageError("--no-deliver and --resend cannot be used together.")
+    from flows.monthly_retrospective import monthly_retrospective
+
+    try:
+        result = monthly_retrospective(
+            config=str(config), month=month, data=str(data) if data else None, out=str(out),
+            deliver=not no_deliver, resend=resend,
+        )
+    except RetropackError as exc:
+        _fail(exc)
+        return
+    click.echo(f"Wrote {result.folder}")
+    click.echo(f"  {result.pdf.name}\n  {result.pptx.name}\n  kpis.json\n  manifest.json")
+    click.echo("  " + ", ".join(f"{status} {count}" for status, count in result.statuses.items()))
+
+
+@main.command()
+@click.option("--config", "config", required=True, type=click.Path(path_type=Path), help="The client's YAML file.")
+@click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day (default: today).")
+@click.option("--count", default=12, show_default=True, type=click.IntRange(min=1), help="How many runs.")
+def schedule(config: Path, start, count: int) -> None:
+    """Print the next scheduled runs and the month each reports."""
+    from retropack.config import load_settings
+    from retropack.schedule import format_run, next_runs
+
+    try:
+        settings = load_settings(config)
+        if settings.schedule is None:
+            raise RetropackError(f"Config file '{config}' has no 'schedule' block: add one (see README, 'Operators').")
+        first = start.date() if start else date.today()
+        for moment, month in next_runs(settings.schedule, settings.program.timezone, first, count):
+            click.echo(format_run(moment, month))
+    except RetropackError as exc:
+        _fail(exc)

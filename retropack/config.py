@@ -1,0 +1,251 @@
+"""The client's configuration: one typed model, read from one YAML file.
+
+Unknown keys and wrong types are refused with the key's dotted path, so a typo in
+``targets.grwoth`` is an error that names it instead of a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from retropack.errors import ConfigError
+from retropack.kpis.catalog import KPI_IDS, SEED_TARGETS
+from retropack.months import Month
+
+PhaseId = Literal["launch", "growth", "optimization", "maturity"]
+PHASE_IDS: tuple[str, ...] = ("launch", "growth", "optimization", "maturity")
+KpiTargets = dict[str, float | None]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Program(_Strict):
+    name: str
+    start_month: str
+    timezone: str = "Asia/Tokyo"
+    currency: str = "JPY"
+    locale: Literal["ja", "en"] = "ja"
+
+    @field_validator("start_month", mode="before")
+    @classmethod
+    def _month(cls, value: Any) -> str:
+        return str(Month.parse(str(value)))
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not an IANA timezone such as 'Asia/Tokyo'") from None
+        return value
+
+    @property
+    def start(self) -> Month:
+        return Month.parse(self.start_month)
+
+
+class DataSettings(_Strict):
+    path: Path
+
+
+class Sla(_Strict):
+    followup_days: float = Field(3, gt=0)
+
+
+class Economics(_Strict):
+    gross_margin: float = Field(1.0, gt=0, le=1)
+    lifetime_multiplier: float = Field(1.0, gt=0)
+
+
+class DataQuality(_Strict):
+    max_reject_share: float = Field(0.05, ge=0, le=1)
+
+
+def _check_kpi_keys(targets: dict[str, Any] | None) -> dict[str, Any] | None:
+    for key in targets or {}:
+        if key not in KPI_IDS:
+            raise ValueError(f"unknown KPI '{key}'{_suggest(key, KPI_IDS)}")
+    return targets
+
+
+class Targets(_Strict):
+    """Targets per phase. The seed's examples are the base; ``default`` then the phase override them.
+
+    A KPI set to ``null`` has no target in that scope.
+    """
+
+    tolerance: float = Field(0.10, ge=0, lt=1)
+    default: KpiTargets = Field(default_factory=dict)
+    launch: KpiTargets = Field(default_factory=dict)
+    growth: KpiTargets = Field(default_factory=dict)
+    optimization: KpiTargets = Field(default_factory=dict)
+    maturity: KpiTargets = Field(default_factory=dict)
+
+    _keys = field_validator("default", "launch", "growth", "optimization", "maturity")(_check_kpi_keys)
+
+    def for_phase(self, phase: str) -> dict[str, float]:
+        merged: dict[str, float | None] = {**SEED_TARGETS, **self.default, **getattr(self, phase)}
+        return {kpi: value for kpi, value in merged.items() if value is not None}
+
+
+ContentType = Literal["blog", "whitepaper", "webinar", "newsletter", "case_study", "other"]
+
+
+class Content(_Strict):
+    """Monthly content cadence (seed: blog 4, whitepaper 1, webinar 1, newsletter 4)."""
+
+    cadence: dict[ContentType, int] = Field(
+        default_factory=lambda: {"blog": 4, "whitepaper": 1, "webinar": 1, "newsletter": 4}
+    )
+
+
+class Advice(_Strict):
+    """Where the editable improvement-action and health-check rules live (relative to the config)."""
+
+    rules_file: Path = Path("rules.yaml")
+    scoring_review_every_months: int = Field(3, ge=1)
+
+
+RoleId = Literal["ma_admin", "content", "analyst", "sales_liaison"]
+SizeBand = Literal["~50", "50-200", "200-500", "500+"]
+
+
+class Role(_Strict):
+    people: float = Field(ge=0)
+    weekly_hours: float = Field(ge=0)
+    dedicated: bool = False
+
+
+class Team(_Strict):
+    """Who runs the MA program (seed: 必要な役割と人員, 企業規模別の推奨体制)."""
+
+    company_size: SizeBand
+    roles: dict[RoleId, Role] = Field(default_factory=dict)
+    external_support: bool = False
+
+
+class Schedule(_Strict):
+    business_day: int = Field(1, ge=1, le=15)
+    time: str = "09:00"
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        hours, _, minutes = str(value).partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError(f"'{value}' is not a time of day in the form HH:MM")
+        return f"{int(hours):02d}:{int(minutes):02d}"
+
+
+class Smtp(_Strict):
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username_env: str | None = None
+    password_env: str | None = None
+    timeout_seconds: float = Field(30, gt=0)
+
+
+class Delivery(_Strict):
+    from_: str = Field(alias="from")
+    to: list[str] = Field(min_length=1)
+    cc: list[str] = Field(default_factory=list)
+    failure_notice_to: list[str] = Field(default_factory=list)
+    max_attachment_mb: float = Field(10, gt=0)
+    locale: Literal["ja", "en"] | None = None
+    smtp: Smtp
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Settings(_Strict):
+    """Everything one client's run needs, with paths already resolved against the config file."""
+
+    client: str = "default"
+    program: Program
+    data: DataSettings
+    sla: Sla = Field(default_factory=Sla)
+    economics: Economics = Field(default_factory=Economics)
+    data_quality: DataQuality = Field(default_factory=DataQuality)
+    targets: Targets = Field(default_factory=Targets)
+    content: Content = Field(default_factory=Content)
+    advice: Advice = Field(default_factory=Advice)
+    team: Team | None = None
+    schedule: Schedule | None = None
+    delivery: Delivery | None = None
+    source: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("client")
+    @classmethod
+    def _client(cls, value: str) -> str:
+        if not value or any(ch in value for ch in "/\\") or value.startswith("."):
+            raise ValueError(f"'{value}' cannot be used as a folder name")
+        return value
+
+
+def _suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _describe(error: dict[str, Any], raw: dict[str, Any]) -> str:
+    path = [str(part) for part in error["loc"]]
+    key = ".".join(path)
+    if error["type"] == "extra_forbidden":
+        parent: Any = raw
+        for part in path[:-1]:
+            parent = parent.get(part, {}) if isinstance(parent, dict) else {}
+        model: Any = Settings
+        for part in path[:-1]:
+            field = getattr(model, "model_fields", {}).get(part)
+            model = getattr(field, "annotation", None) if field else None
+        known = []
+        if model is not None and hasattr(model, "model_fields"):
+            known = [f.alias or name for name, f in model.model_fields.items()]
+        return f"unknown key '{key}'{_suggest(path[-1], known)}"
+    if error["type"] == "missing":
+        return f"missing key '{key}'"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    shown = f" (got {value!r})" if not isinstance(value, (dict, list)) else ""
+    return f"key '{key}': {message}{shown}"
+
+
+def load_settings(path: Path | str, *, data: Path | None = None) -> Settings:
+    """Read and check the YAML config; ``data`` overrides ``data.path``."""
+    path = Path(path)
+    where = f"Config file '{path}'"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{where} does not exist: pass --config with the path of a client's YAML file.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{where} cannot be read ({exc}): save it as UTF-8 text.") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{where} is not valid YAML{line}: {getattr(exc, 'problem', exc)}.") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must hold a mapping of keys (client, program, data, …), not {type(raw).__name__}.")
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(err, raw) for err in exc.errors())
+        raise ConfigError(f"{where}: {problems}. Fix the key in the file (see README, 'Configuration').") from None
+    base = path.resolve().parent
+    updates: dict[str, Any] = {"source": path.resolve()}
+    data_path = data if data is not None else base / settings.data.path
+    updates["data"] = DataSettings(path=Path(data_path).resolve())
+    updates["advice"] = settings.advice.model_copy(update={"rules_file": (base / settings.advice.rules_file).resolve()})
+    return settings.model_copy(update=updates)

@@ -1,0 +1,66 @@
+"""What loading and validation hand to the rest of the run: typed tables plus a quality report.
+
+Column types after validation (names lower-case, trimmed):
+- timestamps: ``datetime64[ns, <program timezone>]`` (NaT where empty);
+- numbers (amounts, counts, score): ``float64`` (NaN where empty);
+- ``ma_sourced``: pandas ``boolean`` (NA where empty);
+- enums (stage, event, type, status): lower-case ``str``;
+- ``spend.month``: ``str`` ``YYYY-MM``; ``planned_date``/``launch_date``: timestamps like the others;
+- everything else: ``str`` (or NA).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A data-quality observation that is not a rejected row (e.g. events disagree with send counts).
+
+    ``code`` picks the sentence in the message catalogue; ``params`` fill it.
+    """
+
+    code: str
+    table: str
+    count: int
+    params: dict[str, str | int | float] = field(default_factory=dict)
+
+
+@dataclass
+class TableQuality:
+    """Rows read and rejected for one table; ``rejects`` holds each rejected row whole."""
+
+    table: str
+    file: Path | None
+    encoding: str | None
+    rows_read: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    rejects: pd.DataFrame | None = None  # original columns + "row" (1-based, header = 1) + "reason"
+
+    @property
+    def rejected(self) -> int:
+        return sum(self.reasons.values())
+
+    @property
+    def reject_share(self) -> float:
+        return self.rejected / self.rows_read if self.rows_read else 0.0
+
+
+@dataclass
+class Dataset:
+    tables: dict[str, pd.DataFrame]
+    columns: dict[str, frozenset[str]]  # columns each input file actually had
+    quality: dict[str, TableQuality]
+    findings: list[Finding]
+    files: list[Path]
+
+    def has_table(self, table: str) -> bool:
+        return table in self.tables
+
+    def has_column(self, table: str, column: str) -> bool:
+        return column in self.columns.get(table, frozenset())

@@ -1,0 +1,83 @@
+"""Judge every KPI against the targets of the program's current phase (contract §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from retropack.kpis.catalog import CATALOG, KpiDefinition
+from retropack.kpis.inputs import KpiInputs
+from retropack.months import Month
+from retropack.phases import Phase
+
+Status = Literal["achieved", "near", "missed", "no_target", "no_data"]
+STATUSES: tuple[Status, ...] = ("achieved", "near", "missed", "no_target", "no_data")
+HISTORY_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    kpi: KpiDefinition
+    actual: float | None
+    previous: float | None
+    target: float | None
+    status: Status
+    focus: bool
+    history: tuple[tuple[Month, float | None], ...]  # the 12 months ending with M, oldest first
+
+    @property
+    def change(self) -> float | None:
+        if self.actual is None or self.previous is None:
+            return None
+        return self.actual - self.previous
+
+    @property
+    def gap(self) -> float | None:
+        """Signed distance to target as a share of it, positive = better than target."""
+        if self.actual is None or not self.target:
+            return None
+        gap = (self.actual - self.target) / abs(self.target)
+        return gap if self.kpi.better == "higher" else -gap
+
+
+def judge(actual: float | None, target: float | None, better: str, tolerance: float) -> Status:
+    if target is None:
+        return "no_target"
+    if actual is None:
+        return "no_data"
+    if better == "higher":
+        if actual >= target:
+            return "achieved"
+        return "near" if actual >= target * (1 - tolerance) else "missed"
+    if actual <= target:
+        return "achieved"
+    return "near" if actual <= target * (1 + tolerance) else "missed"
+
+
+def kpi_history(inputs: KpiInputs, month: Month, months: int = HISTORY_MONTHS) -> dict[str, list[tuple[Month, float | None]]]:
+    """Every KPI for each of the ``months`` months ending with ``month``."""
+    window = [month.shift(offset) for offset in range(-months + 1, 1)]
+    return {kpi.id: [(m, kpi.compute(inputs, m)) for m in window] for kpi in CATALOG}
+
+
+def evaluate(
+    inputs: KpiInputs, month: Month, phase: Phase, targets: dict[str, float], tolerance: float
+) -> list[KpiResult]:
+    history = kpi_history(inputs, month)
+    results = []
+    for kpi in CATALOG:
+        series = history[kpi.id]
+        actual, previous = series[-1][1], series[-2][1]
+        target = targets.get(kpi.id)
+        results.append(
+            KpiResult(
+                kpi=kpi,
+                actual=actual,
+                previous=previous,
+                target=target,
+                status=judge(actual, target, kpi.better, tolerance),
+                focus=kpi.id in phase.focus,
+                history=tuple(series),
+            )
+        )
+    return results

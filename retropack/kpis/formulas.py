@@ -1,0 +1,142 @@
+"""One pure function per KPI of the data contract (§2): inputs and a month in, a number or None out.
+
+None means "no value": a zero denominator, or an optional table or column the dataset lacks.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from retropack.kpis.inputs import KpiInputs
+from retropack.months import Month
+
+Value = float | None
+
+
+def _ratio(numerator: float, denominator: float) -> Value:
+    return float(numerator) / float(denominator) if denominator else None
+
+
+def _in(series: pd.Series, month: Month) -> pd.Series:
+    return series == month.index
+
+
+def _in_last_12(series: pd.Series, month: Month) -> pd.Series:
+    return series.between(month.index - 11, month.index)
+
+
+def _spend(inp: KpiInputs, month: Month) -> Value:
+    if inp.spend is None:
+        return None
+    return float(inp.spend.loc[_in(inp.spend["month_m"], month), "amount"].sum())
+
+
+def _sends(inp: KpiInputs, month: Month) -> pd.DataFrame:
+    return inp.sends[_in(inp.sends["sent_at_m"], month)]
+
+
+def _ma_won_closed(inp: KpiInputs, month: Month) -> pd.DataFrame:
+    deals = inp.deals
+    return deals[deals["ma"] & (deals["stage"] == "won") & _in(deals["closed_at_m"], month)]
+
+
+def new_leads(inp: KpiInputs, month: Month) -> Value:
+    return float(_in(inp.leads["created_at_m"], month).sum())
+
+
+def cpl(inp: KpiInputs, month: Month) -> Value:
+    spend = _spend(inp, month)
+    return None if spend is None else _ratio(spend, new_leads(inp, month) or 0)
+
+
+def mqls(inp: KpiInputs, month: Month) -> Value:
+    return float(_in(inp.leads["mql_at_m"], month).sum())
+
+
+def email_open_rate(inp: KpiInputs, month: Month) -> Value:
+    sends = _sends(inp, month)
+    return _ratio(sends["unique_opens"].sum(), sends["delivered"].sum())
+
+
+def email_ctr(inp: KpiInputs, month: Month) -> Value:
+    sends = _sends(inp, month)
+    return _ratio(sends["unique_clicks"].sum(), sends["delivered"].sum())
+
+
+def unsubscribe_rate(inp: KpiInputs, month: Month) -> Value:
+    sends = _sends(inp, month)
+    return _ratio(sends["unsubscribes"].sum(), sends["delivered"].sum())
+
+
+def mql_to_sql_rate(inp: KpiInputs, month: Month) -> Value:
+    leads = inp.leads
+    converted = (_in(leads["sql_at_m"], month) & leads["mql_at"].notna()).sum()
+    return _ratio(converted, mqls(inp, month) or 0)
+
+
+def sqls(inp: KpiInputs, month: Month) -> Value:
+    return float(_in(inp.leads["sql_at_m"], month).sum())
+
+
+def opportunity_rate(inp: KpiInputs, month: Month) -> Value:
+    deals = inp.deals[_in(inp.deals["created_at_m"], month)]
+    sql_at = deals["lead_id"].map(inp.leads.drop_duplicates("lead_id").set_index("lead_id")["sql_at"])
+    qualified = deals.loc[sql_at.notna() & (sql_at <= deals["created_at"]), "lead_id"].nunique()
+    return _ratio(qualified, sqls(inp, month) or 0)
+
+
+def ma_pipeline_amount(inp: KpiInputs, month: Month) -> Value:
+    deals = inp.deals
+    return float(deals.loc[deals["ma"] & _in(deals["created_at_m"], month), "amount"].sum())
+
+
+def ma_won_amount(inp: KpiInputs, month: Month) -> Value:
+    return float(_ma_won_closed(inp, month)["amount"].sum())
+
+
+def sla_followup_rate(inp: KpiInputs, month: Month) -> Value:
+    if not inp.has_first_touch:
+        return None
+    leads = inp.leads[_in(inp.leads["mql_at_m"], month)]
+    return _ratio(int(leads["sla_in_time"].sum()), len(leads))
+
+
+def roi(inp: KpiInputs, month: Month) -> Value:
+    spend = _spend(inp, month)
+    if not spend:
+        return None
+    won = ma_won_amount(inp, month) or 0.0
+    return (won * inp.params.gross_margin - spend) / spend
+
+
+def cac(inp: KpiInputs, month: Month) -> Value:
+    spend = _spend(inp, month)
+    return None if spend is None else _ratio(spend, len(_ma_won_closed(inp, month)))
+
+
+def _ma_closed_last_12(inp: KpiInputs, month: Month) -> pd.DataFrame:
+    deals = inp.deals
+    return deals[deals["ma"] & deals["stage"].isin(["won", "lost"]) & _in_last_12(deals["closed_at_m"], month)]
+
+
+def ltv(inp: KpiInputs, month: Month) -> Value:
+    won = _ma_closed_last_12(inp, month)
+    won = won[won["stage"] == "won"]
+    if won.empty:
+        return None
+    return float(won["amount"].mean()) * inp.params.gross_margin * inp.params.lifetime_multiplier
+
+
+def pipeline_velocity(inp: KpiInputs, month: Month) -> Value:
+    end = month.index
+    deals = inp.deals[inp.deals["ma"]]
+    created = deals["created_at_m"] <= end
+    still_open = deals["closed_at_m"].isna() | (deals["closed_at_m"] > end)
+    open_count = int((created & still_open).sum())
+    closed = _ma_closed_last_12(inp, month)
+    won = closed[closed["stage"] == "won"]
+    win_rate = _ratio(len(won), len(closed))
+    if won.empty or not win_rate:
+        return None
+    cycle = float(won["cycle_days"].mean())
+    return _ratio(open_count * float(won["amount"].mean()) * win_rate, cycle) if cycle > 0 else None

@@ -1,0 +1,85 @@
+"""The validated tables reshaped once for the KPI formulas.
+
+Month membership is precomputed as integer month indices (see ``Month.index``), so each
+formula is a cheap comparison and a 13-month history costs little more than one month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from retropack.dataset import Dataset
+from retropack.months import Month, month_index_series
+
+
+@dataclass(frozen=True)
+class KpiParams:
+    sla_followup_days: float = 3.0
+    gross_margin: float = 1.0
+    lifetime_multiplier: float = 1.0
+
+
+@dataclass(frozen=True)
+class KpiInputs:
+    leads: pd.DataFrame
+    sends: pd.DataFrame
+    deals: pd.DataFrame
+    spend: pd.DataFrame | None  # None: the dataset has no spend table (unknown, not zero)
+    has_first_touch: bool
+    params: KpiParams
+
+
+def ma_sourced(deals: pd.DataFrame, leads: pd.DataFrame) -> pd.Series:
+    """The contract's rule: the explicit flag, else the lead's MQL not later than the deal."""
+    explicit = deals["ma_sourced"] if "ma_sourced" in deals else pd.Series(pd.NA, index=deals.index, dtype="boolean")
+    mql_at = deals["lead_id"].map(leads.set_index("lead_id")["mql_at"]) if "lead_id" in deals else None
+    if mql_at is None:
+        inferred = pd.Series(False, index=deals.index)
+    else:
+        mql_at = pd.to_datetime(mql_at)
+        inferred = (mql_at.notna() & (mql_at <= deals["created_at"])).fillna(False)
+    return explicit.astype("boolean").fillna(inferred).astype(bool)
+
+
+def build_inputs(dataset: Dataset, params: KpiParams) -> KpiInputs:
+    leads = dataset.tables["leads"].copy()
+    for column in ("created_at", "mql_at", "sql_at", "first_sales_touch_at"):
+        if column not in leads:
+            leads[column] = pd.Series(pd.NaT, index=leads.index, dtype=leads["created_at"].dtype)
+        leads[f"{column}_m"] = month_index_series(leads[column])
+    waited = leads["first_sales_touch_at"] - leads["mql_at"]
+    leads["sla_in_time"] = (waited <= pd.Timedelta(hours=24 * params.sla_followup_days)).fillna(False)
+
+    sends = dataset.tables["email_sends"].copy()
+    sends["sent_at_m"] = month_index_series(sends["sent_at"])
+    for column in ("delivered", "unique_opens", "unique_clicks", "unsubscribes"):
+        sends[column] = pd.to_numeric(sends[column], errors="coerce").fillna(0.0)
+
+    deals = dataset.tables["deals"].copy()
+    if "closed_at" not in deals:
+        deals["closed_at"] = pd.Series(pd.NaT, index=deals.index, dtype=deals["created_at"].dtype)
+    deals["amount"] = pd.to_numeric(deals["amount"], errors="coerce").fillna(0.0)
+    deals["ma"] = ma_sourced(deals, leads)
+    by_lead = leads.drop_duplicates("lead_id").set_index("lead_id")
+    for column in ("source", "segment"):
+        if column in by_lead:
+            deals[f"lead_{column}"] = deals["lead_id"].map(by_lead[column]) if "lead_id" in deals else pd.NA
+    deals["created_at_m"] = month_index_series(deals["created_at"])
+    deals["closed_at_m"] = month_index_series(deals["closed_at"])
+    deals["cycle_days"] = (deals["closed_at"] - deals["created_at"]) / np.timedelta64(1, "D")
+
+    spend = None
+    if "spend" in dataset.tables:
+        spend = dataset.tables["spend"].copy()
+        spend["month_m"] = spend["month"].map(lambda text: Month.parse(text).index)
+    return KpiInputs(
+        leads=leads,
+        sends=sends,
+        deals=deals,
+        spend=spend,
+        has_first_touch=dataset.has_column("leads", "first_sales_touch_at"),
+        params=params,
+    )

@@ -1,0 +1,62 @@
+"""Calendar months in the program's timezone: parsing, arithmetic and boundaries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month; ordering and subtraction follow the calendar."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Month":
+        match = _MONTH_RE.match(str(text).strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise ValueError(f"'{text}' is not a month in the form YYYY-MM")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, moment: datetime) -> "Month":
+        return cls(moment.year, moment.month)
+
+    @property
+    def index(self) -> int:
+        """Months since year 0: a plain integer that makes month arithmetic exact."""
+        return self.year * 12 + self.month - 1
+
+    @classmethod
+    def from_index(cls, index: int) -> "Month":
+        return cls(index // 12, index % 12 + 1)
+
+    def shift(self, months: int) -> "Month":
+        return Month.from_index(self.index + months)
+
+    def __sub__(self, other: "Month") -> int:
+        return self.index - other.index
+
+    def start(self, tz: str) -> pd.Timestamp:
+        """First instant of the month in timezone ``tz``."""
+        return pd.Timestamp(year=self.year, month=self.month, day=1, tz=ZoneInfo(tz))
+
+    def end(self, tz: str) -> pd.Timestamp:
+        """First instant of the next month (exclusive end) in timezone ``tz``."""
+        return self.shift(1).start(tz)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def month_index_series(timestamps: pd.Series) -> pd.Series:
+    """Month.index of each timestamp (already in the program's timezone); NaN where empty."""
+    return timestamps.dt.year * 12 + timestamps.dt.month - 1
