@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make demo` and `make test` (see README).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_MONTH ?= 2026-10
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export MPLBACKEND := Agg
+
+# Debian packages: Pango for WeasyPrint; poppler-utils, LibreOffice Impress and a Japanese
+# system font to turn the pack into images and open the deck (tests and looking at output).
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libreoffice-impress fonts-ipaexfont-gothic
+
+.PHONY: demo test bench install system-deps clean
+
+demo: install
+	$(VENV)/bin/retropack run --config config/demo.yaml --month $(DEMO_MONTH) --no-deliver
+	$(VENV)/bin/retropack run --config config/demo-en.yaml --month $(DEMO_MONTH) --no-deliver
+
+test: install system-deps
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/benchmark.py
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+clean:
+	rm -rf $(VENV) .prefect .pytest_cache reports/*/
