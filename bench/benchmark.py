@@ -1,0 +1,113 @@
+"""Time each stage of a run and the whole Prefect flow, on the demo and on a 10× larger program.
+
+Usage: ``make bench`` (or ``python bench/benchmark.py [--repeat N]``). Prints a table of median
+seconds; the figures go into the issue notes. Nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from retropack import pipeline  # noqa: E402
+from retropack.charts import draw_charts  # noqa: E402
+from retropack.config import load_settings  # noqa: E402
+from retropack.demo_data import generate  # noqa: E402
+from retropack.months import Month  # noqa: E402
+from retropack.render_pdf import render_pdf  # noqa: E402
+from retropack.render_pptx import render_pptx  # noqa: E402
+
+MONTH = "2026-10"
+BARE_FLOW = "from prefect import flow\n@flow(name='bare')\ndef bare():\n    return 1\nbare()\n"
+
+
+def median_time(action: Callable[[], object], repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def stages(config: Path, data: Path | None, repeat: int, work: Path) -> dict[str, float]:
+    settings = load_settings(config, data=data)
+    month = Month.parse(MONTH)
+    timings: dict[str, float] = {}
+    timings["load + validate"], dataset = median_time(lambda: pipeline.load(settings), repeat)
+    timings["KPIs + analysis"], analysis = median_time(lambda: pipeline.compute(dataset, settings, month), repeat)
+    generated_at = pipeline.now_in(settings)
+    timings["view model"], view = median_time(
+        lambda: pipeline.view(analysis, dataset, settings, "bench", generated_at), repeat)
+    timings["charts"], charts = median_time(lambda: draw_charts(view, work / "charts"), repeat)
+    view.charts = charts
+    timings["PDF"], _ = median_time(lambda: render_pdf(view, work / "pack.pdf"), repeat)
+    timings["PPTX"], _ = median_time(lambda: render_pptx(view, work / "pack.pptx"), repeat)
+    timings["render (charts + PDF + PPTX)"] = timings["charts"] + timings["PDF"] + timings["PPTX"]
+    return timings
+
+
+def process_time(code: str, repeat: int) -> float:
+    def run() -> None:
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
+
+    return median_time(run, repeat)[0]
+
+
+def flow_code(config: Path, data: Path | None, out: Path) -> str:
+    data_arg = f"'{data}'" if data else "None"
+    return (
+        "from flows.monthly_retrospective import monthly_retrospective\n"
+        f"monthly_retrospective(config='{config}', month='{MONTH}', data={data_arg}, out='{out}', deliver=False)\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    console = Console()
+    config = ROOT / "config" / "demo.yaml"
+    with tempfile.TemporaryDirectory(prefix="retropack-bench-") as tmp:
+        work = Path(tmp)
+        big = work / "big"
+        console.print("generating the 10× program …")
+        gen_time, rows = median_time(lambda: generate(big, scale=10.0), 1)
+        console.print(f"  {gen_time:.2f} s: " + ", ".join(f"{t} {n:,}" for t, n in rows.items()))
+        results = {}
+        for label, data in (("demo", None), ("10× program", big)):
+            console.print(f"timing stages on the {label} …")
+            (work / label).mkdir()
+            results[label] = stages(config, data, args.repeat, work / label)
+            console.print(f"timing the whole flow on the {label} …")
+            results[label]["whole flow run (fresh process)"] = process_time(
+                flow_code(config, data, work / f"out-{label}"), args.repeat)
+        console.print("timing a bare Prefect flow (fresh process) …")
+        bare = process_time(BARE_FLOW, args.repeat)
+
+    table = Table(title=f"retropack benchmark, median of {args.repeat} (seconds)")
+    table.add_column("stage")
+    for label in results:
+        table.add_column(label, justify="right")
+    for stage in results["demo"]:
+        table.add_row(stage, *(f"{results[label][stage]:.3f}" for label in results))
+    table.add_row("bare Prefect flow (fresh process)", f"{bare:.3f}", f"{bare:.3f}")
+    table.add_row("whole run − bare flow", *(f"{results[label]['whole flow run (fresh process)'] - bare:.3f}"
+                                             for label in results))
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()
