@@ -1,0 +1,125 @@
+"""E-mail delivery of a month's pack: once per client, month and pack; a changed pack as a revision.
+
+``deliver`` decides with the ledger, builds the mail, sends it and records it. The flow may pass a
+Prefect task wrapping ``send`` as ``sender`` so retries are declared there, not looped here::
+
+    send_task = task(send, name="send-mail", retries=3, retry_delay_seconds=[2, 5, 15],
+                     retry_condition_fn=retry_on_transient, cache_policy=NO_CACHE)
+    deliver(summary, settings.delivery, ledger_file(out, settings.client), sender=send_task)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from retropack.config import Delivery
+from retropack.delivery.ledger import (
+    Action,
+    Decision,
+    Ledger,
+    LedgerEntry,
+    describe_changes,
+    ledger_file,
+)
+from retropack.delivery.message import CATALOGUE, FocusLine, MailSummary, build_failure_notice, build_message
+from retropack.delivery.smtp import TransientDeliveryError, retry_on_transient, send
+from retropack.months import Month
+
+__all__ = [
+    "CATALOGUE",
+    "Decision",
+    "DeliveryResult",
+    "FocusLine",
+    "Ledger",
+    "LedgerEntry",
+    "MailSummary",
+    "TransientDeliveryError",
+    "build_message",
+    "deliver",
+    "describe_changes",
+    "ledger_file",
+    "notify_failure",
+    "retry_on_transient",
+    "send",
+]
+
+Sender = Callable[..., str]
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What ``deliver`` did: for ``skip``, ``message_id`` is that of the earlier mail."""
+
+    action: Action
+    message_id: str
+    revision: int
+    attached: bool
+
+
+def deliver(
+    summary: MailSummary,
+    delivery: Delivery,
+    ledger_path: Path,
+    *,
+    resend: bool = False,
+    env: Mapping[str, str] = os.environ,
+    link_text: str | None = None,
+    sender: Sender = send,
+) -> DeliveryResult:
+    """Mail the pack unless this very pack was mailed before (``resend`` mails it anyway).
+
+    ``sender(message, smtp, env=env)`` does the sending; the ledger is written only after it succeeds.
+    """
+    ledger = Ledger.load(ledger_path)
+    decision = ledger.decide(summary.month, summary.pack_hash, resend)
+    if decision.action == "skip" and decision.previous is not None:
+        return DeliveryResult("skip", decision.previous.message_id, decision.previous.revision, attached=False)
+    revision_of = decision.previous if decision.action == "revision" else None
+    changes = (
+        describe_changes(revision_of.kpi_values, summary.kpi_values, summary.kpi_names, summary.locale)
+        if revision_of is not None
+        else []
+    )
+    message = build_message(
+        summary, delivery, revision_of=revision_of, changes=changes, attach=True, link_text=link_text
+    )
+    message_id = sender(message, delivery.smtp, env=env)
+    ledger.record(
+        LedgerEntry(
+            month=summary.month,
+            sent_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            to=list(delivery.to),
+            cc=list(delivery.cc),
+            pack_hash=summary.pack_hash,
+            message_id=message_id,
+            revision=decision.revision,
+            kpi_values=dict(summary.kpi_values),
+        )
+    )
+    attached = any(True for _ in message.iter_attachments())
+    return DeliveryResult(decision.action, message_id, decision.revision, attached)
+
+
+def notify_failure(
+    delivery: Delivery,
+    *,
+    client: str,
+    month: Month | str,
+    error: str,
+    run_url: str | None,
+    locale: str | None = None,
+    env: Mapping[str, str] = os.environ,
+    sender: Sender = send,
+) -> str | None:
+    """Tell ``failure_notice_to`` that a run failed for good; None when nobody is to be told."""
+    if not delivery.failure_notice_to:
+        return None
+    language = locale or delivery.locale or "ja"
+    message = build_failure_notice(
+        delivery, client=client, month=str(month), error=error, run_url=run_url, locale=language
+    )
+    return sender(message, delivery.smtp, env=env)

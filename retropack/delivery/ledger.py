@@ -1,0 +1,154 @@
+"""What was mailed, per client: the memory that keeps a pack from going out twice.
+
+The ledger is ``<reports_root>/<client>/.deliveries.json``, beside the month folders rather than
+inside them, because a run replaces its month folder whole and would erase the record with it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from retropack.delivery.message import CATALOGUE
+from retropack.errors import DeliveryError
+from retropack.months import Month
+
+LEDGER_NAME = ".deliveries.json"
+Action = Literal["skip", "send", "revision", "resend"]
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One mail that went out; ``revision`` is 0 for the first pack of a month, then 1, 2, …"""
+
+    month: str
+    sent_at: str
+    to: list[str]
+    cc: list[str]
+    pack_hash: str
+    message_id: str
+    revision: int
+    kpi_values: dict[str, float | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with a pack, and the last mail of its month it relates to."""
+
+    action: Action
+    previous: LedgerEntry | None
+
+    @property
+    def revision(self) -> int:
+        """The revision number the mail will carry if sent."""
+        if self.previous is None:
+            return 0
+        return self.previous.revision + (1 if self.action == "revision" else 0)
+
+
+def ledger_file(reports_root: Path, client: str) -> Path:
+    """Where a client's ledger lives."""
+    return Path(reports_root) / client / LEDGER_NAME
+
+
+@dataclass
+class Ledger:
+    """A client's mails in the order they were sent."""
+
+    path: Path
+    entries: list[LedgerEntry] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path) -> "Ledger":
+        """Read the ledger; a missing file is an empty ledger (nothing sent yet)."""
+        path = Path(path)
+        return cls(path, _read(path))
+
+    def last_for(self, month: Month | str) -> LedgerEntry | None:
+        """The latest mail sent for ``month``."""
+        sent = [entry for entry in self.entries if entry.month == str(month)]
+        return sent[-1] if sent else None
+
+    def decide(self, month: Month | str, pack_hash: str, resend: bool) -> Decision:
+        """Send a first pack, skip the same pack again, send a changed pack as a revision."""
+        previous = self.last_for(month)
+        if previous is None:
+            return Decision("send", None)
+        if previous.pack_hash != pack_hash:
+            return Decision("revision", previous)
+        return Decision("resend" if resend else "skip", previous)
+
+    def record(self, entry: LedgerEntry) -> None:
+        """Append ``entry``, re-reading the file first so a concurrent run's entry is kept."""
+        self.entries = [*_read(self.path), entry]
+        payload = {"entries": [asdict(item) for item in self.entries]}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=self.path.parent, prefix=f"{LEDGER_NAME}.", suffix=".tmp", delete=False
+            ) as handle:
+                json.dump(payload, handle, ensure_ascii=False, indent=2)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(handle.name, self.path)
+        except OSError as exc:
+            raise DeliveryError(
+                f"Delivery ledger '{self.path}' cannot be written ({exc.strerror or exc}): the mail for "
+                f"{entry.month} was sent; make the folder writable or the next run will send it again."
+            ) from None
+
+
+def _read(path: Path) -> list[LedgerEntry]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return [LedgerEntry(**item) for item in raw["entries"]]
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise DeliveryError(
+            f"Delivery ledger '{path}' cannot be read ({type(exc).__name__}: {exc}): restore it from a backup "
+            "or delete it, which makes the next run mail its pack as a first send."
+        ) from None
+
+
+def describe_changes(
+    old_values: dict[str, float | None],
+    new_values: dict[str, float | None],
+    names: dict[str, str],
+    locale: str,
+) -> list[str]:
+    """One line per KPI whose value changed between two packs, e.g. ``新規リード数: 190 → 212``."""
+    words = CATALOGUE[locale]
+    lines = []
+    for kpi in dict.fromkeys([*new_values, *old_values]):
+        old, new = old_values.get(kpi), new_values.get(kpi)
+        if _same(old, new):
+            continue
+        lines.append(
+            words["change"].format(
+                name=names.get(kpi, kpi), old=_number(old, words["no_value"]), new=_number(new, words["no_value"])
+            )
+        )
+    return lines
+
+
+def _same(old: float | None, new: float | None) -> bool:
+    if old is None or new is None:
+        return old is new
+    return math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _number(value: float | None, missing: str) -> str:
+    """Raw KPI values carry no unit here, so show them plainly: grouped integers, else 4 significant digits."""
+    if value is None:
+        return missing
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    if abs(value) >= 1000:
+        return f"{value:,.1f}"
+    return f"{value:.4g}"

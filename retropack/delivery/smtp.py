@@ -1,0 +1,177 @@
+"""Hand one message to the SMTP server, and say whether a failure is worth retrying.
+
+``send`` tries once: retrying is declared by the Prefect task that wraps it. Failures that may pass
+(no connection, timeout, SMTP 4xx) raise ``TransientDeliveryError``; the rest raise ``DeliveryError``.
+Credentials come only from the environment or a Prefect Secret block and appear in no message,
+log line or exception text.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+from collections.abc import Mapping
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+from retropack.config import Smtp
+from retropack.errors import DeliveryError
+
+SECRET_PREFIX = "prefect-secret:"
+log = logging.getLogger(__name__)
+
+
+class TransientDeliveryError(DeliveryError):
+    """The server could not take the mail now; the same send may succeed on a retry."""
+
+
+def send(
+    message: EmailMessage,
+    smtp: Smtp,
+    *,
+    env: Mapping[str, str] = os.environ,
+    ssl_context: ssl.SSLContext | None = None,
+) -> str:
+    """Send ``message`` through ``smtp`` and return its Message-ID (added if it has none).
+
+    ``ssl_context`` defaults to the system's trusted certificates with host-name checking.
+    """
+    if message["Message-ID"] is None:
+        message["Message-ID"] = make_msgid()
+    login = _credentials(smtp, env)
+    where = f"SMTP server '{smtp.host}:{smtp.port}' (delivery.smtp)"
+    if login and smtp.security == "none":
+        raise DeliveryError(
+            f"{where} has security 'none' but a login is configured, which would send the password "
+            "unencrypted: set delivery.smtp.security to starttls or ssl."
+        )
+    context = ssl_context or ssl.create_default_context()
+    needs = ("STARTTLS", "set delivery.smtp.security to match the port (starttls: usually 587, ssl: 465)")
+    try:
+        with _connect(smtp, context) as server:
+            if smtp.security == "starttls":
+                server.starttls(context=context)
+            needs = ("AUTH", "remove username_env and password_env for a relay without login, or use its login port")
+            if login:
+                server.login(*login)
+            needs = ("SMTPUTF8", "use ASCII-only addresses in delivery.from, to and cc")
+            refused = server.send_message(message)
+    except smtplib.SMTPAuthenticationError as exc:
+        if 400 <= exc.smtp_code < 500:
+            raise TransientDeliveryError(
+                f"{where} cannot check the login now ({exc.smtp_code}): a later attempt may succeed."
+            ) from None
+        raise DeliveryError(
+            f"{where} refused the login ({exc.smtp_code}): check the user name and password in "
+            f"'{smtp.username_env}' and '{smtp.password_env}' named by delivery.smtp."
+        ) from None
+    except smtplib.SMTPNotSupportedError:
+        raise DeliveryError(f"{where} does not offer {needs[0]}: {needs[1]}.") from None
+    except smtplib.SMTPRecipientsRefused as exc:
+        _raise_for_codes(
+            [code for code, _ in exc.recipients.values()],
+            f"{where} refused the recipients {_refusals(exc.recipients)}",
+            "check delivery.to and delivery.cc",
+        )
+    except smtplib.SMTPResponseException as exc:
+        _raise_for_codes(
+            [exc.smtp_code], f"{where} answered {exc.smtp_code} {_text(exc.smtp_error)}", "check the server's log"
+        )
+    except smtplib.SMTPServerDisconnected as exc:
+        raise TransientDeliveryError(
+            f"{where} closed the connection ({exc}): a later attempt may succeed."
+        ) from None
+    except smtplib.SMTPException as exc:
+        raise DeliveryError(f"{where} could not take the mail ({exc}): check delivery.smtp.") from None
+    except ssl.SSLError as exc:
+        raise DeliveryError(
+            f"{where}: the TLS handshake failed ({exc.reason or exc}): check that delivery.smtp.security matches "
+            "the port (starttls: 587, ssl: 465) and that the server's certificate is trusted."
+        ) from None
+    except OSError as exc:
+        raise TransientDeliveryError(
+            f"{where} cannot be reached ({type(exc).__name__}: {exc.strerror or exc}): check delivery.smtp.host "
+            "and port and that the server is up."
+        ) from None
+    message_id = str(message["Message-ID"])
+    log.info("Sent %s via %s:%s", message_id, smtp.host, smtp.port)
+    if refused:
+        # Some recipients got the mail: raising would make a retry send it to them twice.
+        log.warning("%s refused some recipients of %s: %s", where, message_id, _refusals(refused))
+    return message_id
+
+
+def retry_on_transient(task: Any, task_run: Any, state: Any) -> bool:
+    """A Prefect ``retry_condition_fn``: retry a send only when its failure may pass.
+
+    ``@task(retries=3, retry_delay_seconds=[2, 5, 15], retry_condition_fn=retry_on_transient)``
+    """
+    try:
+        state.result()
+    except TransientDeliveryError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+def _connect(smtp: Smtp, context: ssl.SSLContext) -> smtplib.SMTP:
+    if smtp.security == "ssl":
+        return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context)
+    return smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+
+
+def _credentials(smtp: Smtp, env: Mapping[str, str]) -> tuple[str, str] | None:
+    """The login, or None for a relay without one; both names must be set or neither."""
+    if smtp.username_env is None and smtp.password_env is None:
+        return None
+    if smtp.username_env is None or smtp.password_env is None:
+        missing = "username_env" if smtp.username_env is None else "password_env"
+        raise DeliveryError(
+            f"delivery.smtp.{missing} is not set while the other credential is: set both names or neither."
+        )
+    return _secret(smtp.username_env, "username_env", env), _secret(smtp.password_env, "password_env", env)
+
+
+def _secret(name: str, key: str, env: Mapping[str, str]) -> str:
+    if name.startswith(SECRET_PREFIX):
+        block = name.removeprefix(SECRET_PREFIX)
+        from prefect.blocks.system import Secret
+
+        try:
+            value = str(Secret.load(block).get())
+        except Exception as exc:
+            raise DeliveryError(
+                f"Prefect Secret block '{block}' named by delivery.smtp.{key} cannot be loaded "
+                f"({type(exc).__name__}): create it (prefect block create secret) or fix the name."
+            ) from None
+    else:
+        value = env.get(name)
+        if not value:
+            raise DeliveryError(
+                f"Environment variable '{name}' named by delivery.smtp.{key} is not set: export it before the run."
+            )
+    if not value.isascii():
+        raise DeliveryError(
+            f"The value of '{name}' named by delivery.smtp.{key} has non-ASCII characters, which SMTP AUTH "
+            "cannot carry: use an ASCII user name and password."
+        )
+    return value
+
+
+def _raise_for_codes(codes: list[int], what: str, fix: str) -> None:
+    """4xx codes alone mean "try later"; any other code will not change on a retry."""
+    if codes and all(400 <= code < 500 for code in codes):
+        raise TransientDeliveryError(f"{what}: the server asks to try again later.") from None
+    raise DeliveryError(f"{what}: {fix}.") from None
+
+
+def _refusals(recipients: dict[str, tuple[int, bytes]]) -> str:
+    return ", ".join(f"{address} ({code} {_text(reply)})" for address, (code, reply) in recipients.items())
+
+
+def _text(reply: bytes | str) -> str:
+    return (reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)).strip()
