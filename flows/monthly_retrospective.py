@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, runtime, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
@@ -18,9 +18,14 @@ from retropack import pipeline
 from retropack.analysis import Analysis
 from retropack.config import Settings, load_settings
 from retropack.dataset import Dataset
+from retropack.delivery import DeliveryResult, deliver, ledger_file, notify_failure, retry_on_transient, send
+from retropack.delivery.summary import summarize
 from retropack.months import Month
 from retropack.schedule import default_month
 from retropack.view import PackView
+
+send_mail = task(send, name="send-mail", retries=3, retry_delay_seconds=[2, 5, 15],
+                 retry_condition_fn=retry_on_transient, cache_policy=NO_CACHE)
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class RunResult:
     pptx: Path
     pack_hash: str
     statuses: dict[str, int]
+    delivery: str  # sent, revision, resend, skip, or off
 
 
 @task(name="load-config", cache_policy=NO_CACHE)
@@ -90,6 +96,40 @@ def publish_artifacts(view: PackView, rendered: pipeline.RenderedPack) -> None:
     )
 
 
+@task(name="deliver", cache_policy=NO_CACHE)
+def deliver_pack(view: PackView, analysis: Analysis, dataset: Dataset, settings: Settings,
+                 rendered: pipeline.RenderedPack, out: Path, run_id: str, generated_at: datetime,
+                 resend: bool) -> DeliveryResult:
+    assert settings.delivery is not None
+    mail_view = view
+    if settings.delivery.locale and settings.delivery.locale != view.locale:
+        mail_view = pipeline.view(analysis, dataset, settings, run_id, generated_at, locale=settings.delivery.locale)
+    summary = summarize(mail_view, analysis.results, rendered.files.pdf, rendered.pack_hash)
+    result = deliver(summary, settings.delivery, ledger_file(out, settings.client), resend=resend,
+                     sender=send_mail)
+    recipients = ", ".join([*settings.delivery.to, *settings.delivery.cc])
+    get_run_logger().info("delivery %s: %s to %s (message %s)", result.action, rendered.files.pdf.name,
+                          recipients, result.message_id)
+    create_markdown_artifact(
+        key=f"retropack-{settings.client}-{view.month}-delivery".lower().replace("_", "-"),
+        markdown=f"**Delivery**: {result.action} (revision {result.revision}) to {recipients}; "
+                 f"attached: {result.attached}; message id `{result.message_id}`",
+        description="E-mail delivery of the pack",
+    )
+    return result
+
+
+@task(name="notify-failure", cache_policy=NO_CACHE)
+def notify_owner(settings: Settings, month: str, error: BaseException) -> None:
+    if settings.delivery is None or not settings.delivery.failure_notice_to:
+        return
+    try:
+        notify_failure(settings.delivery, client=settings.client, month=month, error=str(error),
+                       run_url=runtime.flow_run.ui_url)
+    except Exception as exc:  # the run already failed: report the notice's own failure, keep the first error
+        get_run_logger().error("failure notice could not be sent: %s", exc)
+
+
 @flow(name="monthly-retrospective", log_prints=True)
 def monthly_retrospective(
     config: str,
@@ -107,12 +147,25 @@ def monthly_retrospective(
     settings = load_config(config, data)
     generated_at = pipeline.now_in(settings)
     target = Month.parse(month) if month else default_month(generated_at, settings.program.timezone)
+    try:
+        return _build_and_deliver(settings, target, Path(out), generated_at, deliver, resend)
+    except Exception as exc:
+        notify_owner(settings, str(target), exc)
+        raise
+
+
+def _build_and_deliver(settings: Settings, target: Month, out: Path, generated_at: datetime, deliver: bool,
+                       resend: bool) -> RunResult:
     run_id = pipeline.new_run_id()
     dataset = load_and_validate(settings)
     analysis = compute_and_evaluate(dataset, settings, target)
     view = build_view(analysis, dataset, settings, run_id, generated_at)
-    rendered = render_and_publish(view, analysis, dataset, settings, Path(out), run_id, generated_at)
+    rendered = render_and_publish(view, analysis, dataset, settings, out, run_id, generated_at)
     publish_artifacts(view, rendered)
+    delivery = "off"
+    if deliver and settings.delivery is not None:
+        delivery = deliver_pack(view, analysis, dataset, settings, rendered, out, run_id, generated_at,
+                                resend).action
     return RunResult(
         client=settings.client,
         month=str(target),
@@ -121,4 +174,5 @@ def monthly_retrospective(
         pptx=rendered.files.pptx,
         pack_hash=rendered.pack_hash,
         statuses={status: count for status, _, _, count in view.status_counts},
+        delivery=delivery,
     )

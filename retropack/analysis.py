@@ -78,13 +78,12 @@ def _driver_text(highlight: Highlight | None, settings: Settings, locale: str) -
     if highlight is None or not highlight.drivers:
         return t("driver.none", locale)
     driver = highlight.drivers[0]
-    unit = "rate" if highlight.result.kpi.unit == "rate" else highlight.result.kpi.unit
     return t(
         "driver.sentence",
         locale,
         dimension=t(f"dimension.{driver.dimension}", locale),
         group=driver.group,
-        effect=format_change(driver.effect, unit, locale, settings.program.currency),
+        effect=format_change(driver.effect, driver.unit, locale, settings.program.currency),
     )
 
 

@@ -66,10 +66,11 @@ def funnel_chart(view: PackView, path: Path) -> Path:
     """The month's funnel lead → MQL → SQL → opportunity → won, widest stage on top."""
     labels = [label for label, _ in view.funnel][::-1]
     values = [value for _, value in view.funnel][::-1]
+    texts = [f"{v:,}" + (f"  ({rate})" if rate else "") for v, rate in zip(values, view.funnel_rates[::-1])]
     fig, ax = plt.subplots(figsize=(4.6, 2.6), dpi=DPI)
     bars = ax.barh(labels, values, color=ACCENT, height=0.6)
-    ax.bar_label(bars, labels=[f"{v:,}" for v in values], padding=3, fontsize=8)
-    ax.set_xlim(0, max(values + [1]) * 1.18)
+    ax.bar_label(bars, labels=texts, padding=3, fontsize=8)
+    ax.set_xlim(0, max(values + [1]) * 1.35)
     ax.tick_params(labelsize=8)
     ax.xaxis.set_visible(False)
     ax.spines[["top", "right", "bottom"]].set_visible(False)

@@ -41,9 +41,19 @@ class Measure:
 
 @dataclass(frozen=True)
 class DriverSpec:
+    """How to break a KPI down. ``basis`` names the measure shown when it is not the KPI itself
+    (ROI is explained by the won revenue behind it, CAC by the spend behind it)."""
+
     numerator: Measure
     dimensions: tuple[str, ...]
     denominator: Measure | None = None  # set for rates
+    basis: str | None = None
+
+    @property
+    def unit(self) -> str:
+        if self.denominator is not None:
+            return "rate"
+        return "count" if self.numerator.value is None else "money"
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,10 @@ class Driver:
     group: str
     current: float | None
     previous: float | None
-    effect: float  # in the KPI's own unit, positive = pushed the KPI up
+    effect: float  # in the spec's unit, positive = pushed the measure up
+    unit: str  # count, money or rate
+    kind: str  # "change" (M−1 → M) or "share" (a rate's pull on the total)
+    basis: str | None = None
 
 
 def _leads(inp: KpiInputs) -> pd.DataFrame:
@@ -79,10 +92,11 @@ _LEAD_DIMS = ("source", "segment")
 _DEAL_DIMS = ("owner", "lead_source", "lead_segment")
 _SEND_DIMS = ("campaign", "scenario")
 _WON = Measure(_ma_deals, "closed_at_m", "amount", _won)
+_SPEND = Measure(_spend, "month_m", "amount")
 
 SPECS: dict[str, DriverSpec] = {
     "new_leads": DriverSpec(Measure(_leads, "created_at_m"), _LEAD_DIMS),
-    "cpl": DriverSpec(Measure(_spend, "month_m", "amount"), ("channel",)),
+    "cpl": DriverSpec(_SPEND, ("channel",), basis="spend"),
     "mqls": DriverSpec(Measure(_leads, "mql_at_m"), _LEAD_DIMS),
     "sqls": DriverSpec(Measure(_leads, "sql_at_m"), (*_LEAD_DIMS, "owner")),
     "email_open_rate": DriverSpec(Measure(_sends, "sent_at_m", "unique_opens"), _SEND_DIMS,
@@ -95,13 +109,13 @@ SPECS: dict[str, DriverSpec] = {
                                   (*_LEAD_DIMS, "owner"), Measure(_leads, "mql_at_m")),
     "sla_followup_rate": DriverSpec(Measure(_leads, "mql_at_m", where=lambda r: r["sla_in_time"]),
                                     ("owner", *_LEAD_DIMS), Measure(_leads, "mql_at_m")),
-    "opportunity_rate": DriverSpec(Measure(_ma_deals, "created_at_m"), _DEAL_DIMS),
+    "opportunity_rate": DriverSpec(Measure(_ma_deals, "created_at_m"), _DEAL_DIMS, basis="deals_created"),
     "ma_pipeline_amount": DriverSpec(Measure(_ma_deals, "created_at_m", "amount"), _DEAL_DIMS),
     "ma_won_amount": DriverSpec(_WON, _DEAL_DIMS),
-    "roi": DriverSpec(_WON, _DEAL_DIMS),
-    "cac": DriverSpec(Measure(_spend, "month_m", "amount"), ("channel",)),
-    "ltv": DriverSpec(_WON, _DEAL_DIMS),
-    "pipeline_velocity": DriverSpec(_WON, _DEAL_DIMS),
+    "roi": DriverSpec(_WON, _DEAL_DIMS, basis="won_amount"),
+    "cac": DriverSpec(_SPEND, ("channel",), basis="spend"),
+    "ltv": DriverSpec(_WON, _DEAL_DIMS, basis="won_amount"),
+    "pipeline_velocity": DriverSpec(_WON, _DEAL_DIMS, basis="won_amount"),
 }
 
 
@@ -112,7 +126,7 @@ def _additive(spec: DriverSpec, inputs: KpiInputs, month: Month, dimension: str)
         return []
     both = pd.concat({"now": now, "before": before}, axis=1).fillna(0.0)
     return [
-        Driver(dimension, str(group), row.now, row.before, row.now - row.before)
+        Driver(dimension, str(group), row.now, row.before, row.now - row.before, spec.unit, "change", spec.basis)
         for group, row in both.iterrows()
     ]
 
@@ -136,15 +150,18 @@ def _rate(spec: DriverSpec, inputs: KpiInputs, month: Month, dimension: str) -> 
         if den_before is not None and num_before is not None and den_before.get(group, 0):
             previous = float(num_before.get(group, 0.0) / den_before[group])
         effect = (rate - overall) * denominator / den.sum()
-        drivers.append(Driver(dimension, str(group), float(rate), previous, float(effect)))
+        drivers.append(Driver(dimension, str(group), float(rate), previous, float(effect), "rate", "share",
+                              spec.basis))
     return drivers
 
 
 def find_drivers(kpi_id: str, inputs: KpiInputs, month: Month, *, direction: int, limit: int = 3) -> list[Driver]:
-    """The groups that pushed the KPI most in ``direction`` (+1 up, −1 down), strongest first."""
-    spec = SPECS.get(kpi_id)
-    if spec is None:
-        return []
+    """The groups that pushed the KPI most in ``direction`` (+1 up, −1 down), strongest first.
+
+    Where the breakdown is of a basis measure, ``direction`` is the basis's: ROI falls with won revenue,
+    and CAC (lower is better) rises with spend, so the caller's direction applies as it is.
+    """
+    spec = SPECS[kpi_id]
     compute = _rate if spec.denominator is not None else _additive
     drivers = [d for dim in spec.dimensions for d in compute(spec, inputs, month, dim)]
     drivers = [d for d in drivers if d.effect * direction > 0]

@@ -18,9 +18,9 @@ def format_value(value: float | None, unit: str, locale: str, currency: str = "J
     if value is None:
         return NO_VALUE
     if unit == "count":
-        return f"{value:,.0f}"
+        return f"{value:,.0f}".replace("-", "−")
     if unit == "rate":
-        return f"{value * 100:,.1f}%"
+        return f"{value * 100:,.1f}%".replace("-", "−")
     if unit == "money_per_day":
         return t("unit.per_day", locale, value=_money(value, currency))
     return _money(value, currency)
@@ -35,6 +35,7 @@ def format_change(value: float | None, unit: str, locale: str, currency: str = "
     if unit == "count":
         return f"{sign}{magnitude:,.0f}"
     if unit == "rate":
-        return f"{sign}{magnitude * 100:,.1f}pt"
+        points = magnitude * 100
+        return f"{sign}{points:,.2f}pt" if 0 < points < 1 else f"{sign}{points:,.1f}pt"
     text = format_value(magnitude, unit, locale, currency)
     return f"{sign}{text}"

@@ -60,8 +60,10 @@ def compute(dataset: Dataset, settings: Settings, month: Month) -> Analysis:
     return analyse(dataset, settings, month, load_rules(settings.advice.rules_file))
 
 
-def view(analysis: Analysis, dataset: Dataset, settings: Settings, run_id: str, generated_at: datetime) -> PackView:
-    return build_view(analysis, dataset, settings, run_id=run_id, generated_at=generated_at, versions=versions())
+def view(analysis: Analysis, dataset: Dataset, settings: Settings, run_id: str, generated_at: datetime,
+         locale: str | None = None) -> PackView:
+    return build_view(analysis, dataset, settings, run_id=run_id, generated_at=generated_at, versions=versions(),
+                      locale=locale)
 
 
 def pack_hash(dataset: Dataset, settings: Settings, month: Month) -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import jinja2
 import matplotlib_fontja
-from weasyprint import HTML, default_url_fetcher
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
 
 from retropack.errors import RenderError
 from retropack.messages import Translator
@@ -26,19 +27,18 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _local_only(allowed: list[Path]):
-    """A URL fetcher that reads local files under ``allowed`` folders and refuses everything else."""
-    roots = [folder.resolve() for folder in allowed]
+class LocalOnlyFetcher(URLFetcher):
+    """Reads local files under the pack's own folders and refuses everything else (no remote URLs)."""
 
-    def fetch(url: str, *args, **kwargs):
-        if not url.startswith("file://"):
-            raise ValueError(f"refusing to fetch non-local URL {url!r}")
-        path = Path(url.removeprefix("file://")).resolve()
-        if not any(path.is_relative_to(root) for root in roots):
+    def __init__(self, allowed: list[Path]) -> None:
+        super().__init__(allowed_protocols=("file",), fail_on_errors=True)
+        self._roots = [folder.resolve() for folder in allowed]
+
+    def fetch(self, url: str, headers=None):  # type: ignore[no-untyped-def]
+        path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+        if url.startswith("file://") and not any(path.is_relative_to(root) for root in self._roots):
             raise ValueError(f"refusing to read {path}: outside the pack's folders")
-        return default_url_fetcher(url, *args, **kwargs)
-
-    return fetch
+        return super().fetch(url, headers)
 
 
 def render_html(view: PackView) -> str:
@@ -55,7 +55,7 @@ def render_html(view: PackView) -> str:
 def render_pdf(view: PackView, path: Path) -> None:
     """Write the pack as an A4-landscape PDF at ``path``; chart paths in the view must exist."""
     chart_dirs = {Path(uri.removeprefix("file://")).parent for uri in view.charts.values()}
-    fetcher = _local_only([TEMPLATES, FONT.parent, *chart_dirs])
+    fetcher = LocalOnlyFetcher([TEMPLATES, FONT.parent, *chart_dirs])
     try:
         HTML(string=render_html(view), base_url=str(TEMPLATES), url_fetcher=fetcher).write_pdf(path)
     except (OSError, jinja2.TemplateError) as exc:

@@ -114,6 +114,7 @@ class PackView:
     kpis: list[KpiRow]
     trends: list[TrendSeries]
     funnel: list[tuple[str, int]]
+    funnel_rates: list[str]  # conversion from the stage before ("" for the first)
     wins: list[HighlightView]
     misses: list[HighlightView]
     sla: Table
@@ -164,15 +165,11 @@ def _kpi_row(r: KpiResult, tr: Translator, currency: str) -> KpiRow:
 
 def _driver_line(highlight: Highlight, index: int, tr: Translator, currency: str) -> str:
     d = highlight.drivers[index]
-    unit = highlight.result.kpi.unit
-    now = format_value(d.current, unit, tr.locale, currency)
-    before = format_value(d.previous, unit, tr.locale, currency)
-    key = "driver.rate_line" if unit == "rate" and highlight.result.kpi.id in _RATE_DRIVERS else "driver.line"
-    return tr(key, dimension=tr(f"dimension.{d.dimension}"), group=d.group, now=now, before=before,
-              effect=format_change(d.effect, unit, tr.locale, currency))
-
-
-_RATE_DRIVERS = {"email_open_rate", "email_ctr", "unsubscribe_rate", "mql_to_sql_rate", "sla_followup_rate"}
+    now = format_value(d.current, d.unit, tr.locale, currency)
+    before = format_value(d.previous, d.unit, tr.locale, currency)
+    line = tr(f"driver.{d.kind}_line", dimension=tr(f"dimension.{d.dimension}"), group=d.group, now=now,
+              before=before, effect=format_change(d.effect, d.unit, tr.locale, currency))
+    return tr("driver.basis", basis=tr(f"basis.{d.basis}"), line=line) if d.basis else line
 
 
 def _highlight(h: Highlight, tr: Translator, currency: str) -> HighlightView:
@@ -186,6 +183,13 @@ def _highlight(h: Highlight, tr: Translator, currency: str) -> HighlightView:
 def _trend(r: KpiResult, tr: Translator) -> TrendSeries:
     return TrendSeries(r.kpi.id, r.kpi.name(tr.locale), r.kpi.unit,
                        tuple(str(m) for m, _ in r.history), tuple(v for _, v in r.history), r.target)
+
+
+def _funnel_rates(stages: list[int]) -> list[str]:
+    rates = [""]
+    for before, now in zip(stages, stages[1:]):
+        rates.append(format_value(now / before if before else None, "rate", "ja"))
+    return rates
 
 
 def _date(value: object) -> str:
@@ -248,9 +252,10 @@ def _quality(dataset: Dataset, tr: Translator) -> tuple[list[QualityRow], list[s
 
 def build_view(
     analysis: Analysis, dataset: Dataset, settings: Settings, *, run_id: str, generated_at: datetime,
-    versions: dict[str, str],
+    versions: dict[str, str], locale: str | None = None,
 ) -> PackView:
-    tr = Translator(settings.program.locale)
+    """``locale`` overrides ``program.locale`` (the e-mail may be in another language than the pack)."""
+    tr = Translator(locale or settings.program.locale)
     currency = settings.program.currency
     rows = [_kpi_row(r, tr, currency) for r in analysis.results]
     counts = {s: sum(1 for r in analysis.results if r.status == s) for s in STATUSES}
@@ -281,6 +286,7 @@ def build_view(
         trends=[_trend(r, tr) for r in analysis.results if r.focus],
         funnel=[(tr("funnel.leads"), f.leads), (tr("funnel.mqls"), f.mqls), (tr("funnel.sqls"), f.sqls),
                 (tr("funnel.opportunities"), f.opportunities), (tr("funnel.won"), f.won)],
+        funnel_rates=_funnel_rates([f.leads, f.mqls, f.sqls, f.opportunities, f.won]),
         wins=[_highlight(h, tr, currency) for h in analysis.wins],
         misses=[_highlight(h, tr, currency) for h in analysis.misses],
         sla=_sla_table(analysis, tr),
@@ -307,6 +313,6 @@ def build_view(
             ((tr("run.id"), run_id), (tr("run.generated_at"), generated_at.isoformat(timespec="seconds")),
              (tr("run.config"), str(settings.source) if settings.source else NO_VALUE),
              (tr("run.data"), str(settings.data.path)),
-             *((tr("run.version", name=name), version) for name, version in versions.items())),
+             (tr("run.versions"), ", ".join(f"{name} {version}" for name, version in versions.items()))),
         ),
     )

@@ -55,6 +55,9 @@ def build_inputs(dataset: Dataset, params: KpiParams) -> KpiInputs:
 
     sends = dataset.tables["email_sends"].copy()
     sends["sent_at_m"] = month_index_series(sends["sent_at"])
+    if "scenarios" in dataset.tables and "scenario" in sends:  # show scenario names, not ids, in drivers
+        names = dataset.tables["scenarios"].drop_duplicates("scenario_id").set_index("scenario_id")["name"]
+        sends["scenario"] = sends["scenario"].map(names).fillna(sends["scenario"])
     for column in ("delivered", "unique_opens", "unique_clicks", "unsubscribes"):
         sends[column] = pd.to_numeric(sends[column], errors="coerce").fillna(0.0)
 
