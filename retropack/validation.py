@@ -218,7 +218,7 @@ def _read_column(column: Column, cells: pd.Series, verdicts: _Verdicts, tz: str)
         why = why.format(values=", ".join(column.values))
         verdicts.reject(filled & values.isna(), code, lambda rows: quoted(rows) + why)
     if column.kind in (Kind.AMOUNT, Kind.COUNT):
-        negative = "is negative, which an amount or a count cannot be"
+        negative = "is negative; an amount or a count cannot be"
         verdicts.reject(values < 0, "negative", lambda rows: quoted(rows) + negative)
     return values
 
