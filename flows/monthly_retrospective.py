@@ -105,8 +105,9 @@ def deliver_pack(view: PackView, analysis: Analysis, dataset: Dataset, settings:
     if settings.delivery.locale and settings.delivery.locale != view.locale:
         mail_view = pipeline.view(analysis, dataset, settings, run_id, generated_at, locale=settings.delivery.locale)
     summary = summarize(mail_view, analysis.results, rendered.files.pdf, rendered.pack_hash)
-    result = deliver(summary, settings.delivery, ledger_file(out, settings.client), resend=resend,
-                     sender=send_mail)
+    smtp = settings.delivery.smtp
+    sender = send_mail.with_options(retries=smtp.retries, retry_delay_seconds=smtp.retry_delay_seconds)
+    result = deliver(summary, settings.delivery, ledger_file(out, settings.client), resend=resend, sender=sender)
     recipients = ", ".join([*settings.delivery.to, *settings.delivery.cc])
     get_run_logger().info("delivery %s: %s to %s (message %s)", result.action, rendered.files.pdf.name,
                           recipients, result.message_id)

@@ -153,6 +153,8 @@ class Smtp(_Strict):
     username_env: str | None = None
     password_env: str | None = None
     timeout_seconds: float = Field(30, gt=0)
+    retries: int = Field(3, ge=0, le=10)
+    retry_delay_seconds: list[float] = Field(default_factory=lambda: [2.0, 5.0, 15.0])
 
 
 class Delivery(_Strict):
