@@ -21,7 +21,7 @@ from retropack.dataset import Dataset
 from retropack.delivery import DeliveryResult, deliver, ledger_file, notify_failure, retry_on_transient, send
 from retropack.delivery.summary import summarize
 from retropack.months import Month
-from retropack.schedule import default_month
+from retropack.schedule import default_month, is_run_day
 from retropack.view import PackView
 
 send_mail = task(send, name="send-mail", retries=3, retry_delay_seconds=[2, 5, 15],
@@ -139,15 +139,24 @@ def monthly_retrospective(
     out: str = "reports",
     deliver: bool = True,
     resend: bool = False,
-) -> RunResult:
+    scheduled: bool = False,
+    as_of: datetime | None = None,
+) -> RunResult | None:
     """Build (and, with a ``delivery`` block, mail) one client's pack for ``month``.
 
-    Without ``month`` the previous complete month in the program's timezone is reported,
-    which is what a scheduled run does.
+    Without ``month`` the previous complete month in the program's timezone is reported, which is
+    what a scheduled run does. A ``scheduled`` run fires daily over the first days of the month and
+    returns at once unless today is the configured business day (cron cannot skip holidays).
+    ``as_of`` replaces "now" (for tests and for rerunning a schedule as of a past date).
     """
     settings = load_config(config, data)
     generated_at = pipeline.now_in(settings)
-    target = Month.parse(month) if month else default_month(generated_at, settings.program.timezone)
+    moment = as_of.astimezone(generated_at.tzinfo) if as_of else generated_at
+    if scheduled and settings.schedule is not None and not is_run_day(moment.date(), settings.schedule):
+        get_run_logger().info("%s is not business day %d of the month: nothing to do", moment.date(),
+                              settings.schedule.business_day)
+        return None
+    target = Month.parse(month) if month else default_month(moment, settings.program.timezone)
     try:
         return _build_and_deliver(settings, target, Path(out), generated_at, deliver, resend)
     except Exception as exc:

@@ -56,9 +56,11 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
     except RetropackError as exc:
         _fail(exc)
         return
+    assert result is not None  # only a scheduled run may decide to do nothing
     click.echo(f"Wrote {result.folder}")
     click.echo(f"  {result.pdf.name}\n  {result.pptx.name}\n  kpis.json\n  manifest.json")
     click.echo("  " + ", ".join(f"{status} {count}" for status, count in result.statuses.items()))
+    click.echo(f"  e-mail: {result.delivery}")
 
 
 @main.command()
@@ -79,3 +81,54 @@ def schedule(config: Path, start, count: int) -> None:
             click.echo(format_run(moment, month))
     except RetropackError as exc:
         _fail(exc)
+
+
+@main.command()
+@click.option("--config", "config", required=True, type=click.Path(path_type=Path),
+              help="A client's YAML file, or a folder of them (every client is built).")
+@click.option("--from", "first", required=True, callback=_month, help="First month, YYYY-MM.")
+@click.option("--to", "last", required=True, callback=_month, help="Last month, YYYY-MM.")
+@click.option("--out", default=Path("reports"), type=click.Path(path_type=Path), show_default=True,
+              help="Reports root.")
+@click.option("--deliver", is_flag=True, help="Also mail each pack (off by default for a backfill).")
+def backfill(config: Path, first: str, last: str, out: Path, deliver: bool) -> None:
+    """Build every month from --from to --to, for one client or a folder of clients."""
+    from rich.console import Console
+
+    from retropack.backfill import backfill as run_backfill
+    from retropack.backfill import outcome_table
+    from retropack.deployments import client_configs
+
+    console = Console(stderr=True)
+    try:
+        outcomes = run_backfill(client_configs(config), Month.parse(first), Month.parse(last), out=out,
+                                deliver=deliver, console=console)
+    except RetropackError as exc:
+        _fail(exc)
+        return
+    Console().print(outcome_table(outcomes))
+    if not all(o.ok for o in outcomes):
+        sys.exit(EXIT_ERROR)
+
+
+@main.command()
+@click.option("--config", "config", default=Path("config"), type=click.Path(path_type=Path), show_default=True,
+              help="A client's YAML file, or a folder of them: one deployment per client with a schedule.")
+@click.option("--out", default=Path("reports"), type=click.Path(path_type=Path), show_default=True,
+              help="Reports root the scheduled runs write to.")
+def serve(config: Path, out: Path) -> None:
+    """Create the clients' deployments and run them on their schedules (Ctrl-C stops)."""
+    from prefect import serve as prefect_serve
+
+    from retropack.deployments import build_deployments, client_configs
+
+    try:
+        deployments = build_deployments(client_configs(config), out=out)
+        if not deployments:
+            raise RetropackError(f"No client under '{config}' has a 'schedule' block: add one to schedule it.")
+    except RetropackError as exc:
+        _fail(exc)
+        return
+    for deployment in deployments:
+        click.echo(f"Serving {deployment.flow_name}/{deployment.name}")
+    prefect_serve(*deployments)
