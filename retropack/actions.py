@@ -40,7 +40,7 @@ class ActionRule(_Strict):
     kpi: str | None = None
     when: Condition
     owner: Literal["marketing", "sales", "joint"]
-    seed: str = ""
+    seed: dict[Literal["ja", "en"], str] = Field(default_factory=dict)
     text: dict[Literal["ja", "en"], Wording]
 
 
@@ -121,7 +121,7 @@ def choose_actions(
         severity = {"missed": 0, "near": 1}.get(result.status, 2) if result else 1
         focus = 0 if result is not None and result.focus else 1
         chosen.append(
-            Action(rule.id, rule.kpi, rule.owner, rule.seed, wording.title.format_map(values),
+            Action(rule.id, rule.kpi, rule.owner, rule.seed.get(locale, ""), wording.title.format_map(values),
                    wording.why.format_map(values), (focus, severity, order))
         )
     return sorted(chosen, key=lambda a: a.priority)

@@ -10,6 +10,7 @@ from retropack.actions import Action, Rules, choose_actions
 from retropack.config import Settings
 from retropack.content_plan import ContentPlan, build_content_plan
 from retropack.dataset import Dataset
+from retropack.drivers import UNSET
 from retropack.formatting import format_change, format_value
 from retropack.highlights import Highlight, misses, sla_breaches, wins
 from retropack.kpis.evaluation import KpiResult, evaluate
@@ -78,11 +79,12 @@ def _driver_text(highlight: Highlight | None, settings: Settings, locale: str) -
     if highlight is None or not highlight.drivers:
         return t("driver.none", locale)
     driver = highlight.drivers[0]
+    group = t("driver.unset", locale) if driver.group == UNSET else driver.group
     return t(
         "driver.sentence",
         locale,
         dimension=t(f"dimension.{driver.dimension}", locale),
-        group=driver.group,
+        group=group,
         effect=format_change(driver.effect, driver.unit, locale, settings.program.currency),
     )
 
@@ -117,7 +119,8 @@ def analyse(dataset: Dataset, settings: Settings, month: Month, rules: Rules) ->
     locale = settings.program.locale
     phase = phase_of(month, settings.program.start)
     inputs = build_inputs(dataset, kpi_params(settings))
-    results = evaluate(inputs, month, phase, settings.targets.for_phase(phase.id), settings.targets.tolerance)
+    results = evaluate(inputs, month, phase, settings.targets.for_phase(phase.id), settings.targets.tolerance,
+                       settings.program.start)
     went_well, went_badly = wins(results, inputs, month), misses(results, inputs, month)
     breaches = sla_breaches(inputs, month)
     content = build_content_plan(dataset, month, dict(settings.content.cadence))

@@ -16,6 +16,7 @@ from retropack.kpis.inputs import KpiInputs
 from retropack.months import Month
 
 Frame = Callable[[KpiInputs], pd.DataFrame | None]
+UNSET = "\x00unset"  # the group of rows with no value in the dimension; the view names it
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Measure:
         rows = frame[frame[self.month_column] == month.index]
         if self.where is not None:
             rows = rows[self.where(rows)]
-        groups = rows[dimension].fillna("—").astype(str)
+        groups = rows[dimension].fillna(UNSET).astype(str).replace("", UNSET)
         values = rows[self.value] if self.value else pd.Series(1.0, index=rows.index)
         return values.groupby(groups).sum()
 

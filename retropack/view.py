@@ -14,6 +14,7 @@ from retropack.analysis import Analysis
 from retropack.config import Settings
 from retropack.content_plan import ContentPlan
 from retropack.dataset import Dataset
+from retropack.drivers import UNSET
 from retropack.formatting import NO_VALUE, format_change, format_value
 from retropack.highlights import Highlight
 from retropack.kpis.catalog import CATALOG
@@ -167,7 +168,8 @@ def _driver_line(highlight: Highlight, index: int, tr: Translator, currency: str
     d = highlight.drivers[index]
     now = format_value(d.current, d.unit, tr.locale, currency)
     before = format_value(d.previous, d.unit, tr.locale, currency)
-    line = tr(f"driver.{d.kind}_line", dimension=tr(f"dimension.{d.dimension}"), group=d.group, now=now,
+    group = tr("driver.unset") if d.group == UNSET else d.group
+    line = tr(f"driver.{d.kind}_line", dimension=tr(f"dimension.{d.dimension}"), group=group, now=now,
               before=before, effect=format_change(d.effect, d.unit, tr.locale, currency))
     return tr("driver.basis", basis=tr(f"basis.{d.basis}"), line=line) if d.basis else line
 

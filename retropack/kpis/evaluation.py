@@ -54,16 +54,18 @@ def judge(actual: float | None, target: float | None, better: str, tolerance: fl
     return "near" if actual <= target * (1 + tolerance) else "missed"
 
 
-def kpi_history(inputs: KpiInputs, month: Month, months: int = HISTORY_MONTHS) -> dict[str, list[tuple[Month, float | None]]]:
-    """Every KPI for each of the ``months`` months ending with ``month``."""
+def kpi_history(
+    inputs: KpiInputs, month: Month, start: Month, months: int = HISTORY_MONTHS
+) -> dict[str, list[tuple[Month, float | None]]]:
+    """Every KPI for each of the ``months`` months ending with ``month``; none before the program's start."""
     window = [month.shift(offset) for offset in range(-months + 1, 1)]
-    return {kpi.id: [(m, kpi.compute(inputs, m)) for m in window] for kpi in CATALOG}
+    return {kpi.id: [(m, kpi.compute(inputs, m) if m >= start else None) for m in window] for kpi in CATALOG}
 
 
 def evaluate(
-    inputs: KpiInputs, month: Month, phase: Phase, targets: dict[str, float], tolerance: float
+    inputs: KpiInputs, month: Month, phase: Phase, targets: dict[str, float], tolerance: float, start: Month
 ) -> list[KpiResult]:
-    history = kpi_history(inputs, month)
+    history = kpi_history(inputs, month, start)
     results = []
     for kpi in CATALOG:
         series = history[kpi.id]
