@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_MONTH ?= 2026-10
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export MPLBACKEND := Agg
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
 # Debian packages: Pango for WeasyPrint; poppler-utils, LibreOffice Impress and a Japanese
 # system font to turn the pack into images and open the deck (tests and looking at output).
