@@ -287,7 +287,7 @@ def test_changed_pack_goes_out_as_revision_listing_changed_kpis(plain_server: tu
     text = text_body(received)
     assert "改訂 1" in text
     assert "新規リード数: 212 → 190" in text
-    assert "MQL数: データなし → 48" in text
+    assert "MQL数: — → 48" in text
     assert "CPL" not in text.split("値が変わった KPI:")[1].split("フェーズ")[0]
     assert [entry.revision for entry in Ledger.load(ledger).entries] == [0, 1]
     assert deliver(changed, make_delivery(port), ledger, env={}).action == "skip"
@@ -572,9 +572,8 @@ def test_describe_changes() -> None:
     old = {"new_leads": 212.0, "cpl": 5432.1, "email_ctr": 0.0312, "sqls": 10.0}
     new = {"new_leads": 212.0, "cpl": 5000.0, "email_ctr": 0.03125, "sqls": None, "mqls": 4.0}
     assert describe_changes(old, new, names, "en") == [
-        "Cost per lead (CPL): 5,432.1 → 5,000",
-        "Email CTR: 0.0312 → 0.03125",
-        "SQLs: 10 → no data",
-        "mqls: no data → 4",
+        "Cost per lead (CPL): ¥5,432 → ¥5,000",  # the CTR moved less than the pack shows (3.1% both)
+        "SQLs: 10 → —",
+        "mqls: — → 4",
     ]
     assert describe_changes(old, old, names, "ja") == []

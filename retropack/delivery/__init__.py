@@ -25,12 +25,11 @@ from retropack.delivery.ledger import (
     describe_changes,
     ledger_file,
 )
-from retropack.delivery.message import CATALOGUE, FocusLine, MailSummary, build_failure_notice, build_message
+from retropack.delivery.message import FocusLine, MailSummary, build_failure_notice, build_message
 from retropack.delivery.smtp import TransientDeliveryError, retry_on_transient, send
 from retropack.months import Month
 
 __all__ = [
-    "CATALOGUE",
     "Decision",
     "DeliveryResult",
     "FocusLine",

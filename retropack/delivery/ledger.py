@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from retropack.delivery.message import CATALOGUE
+from retropack.delivery.message import Words
+from retropack.formatting import format_value
+from retropack.kpis.catalog import KPIS
 from retropack.errors import DeliveryError
 from retropack.months import Month
 
@@ -122,19 +124,22 @@ def describe_changes(
     names: dict[str, str],
     locale: str,
 ) -> list[str]:
-    """One line per KPI whose value changed between two packs, e.g. ``新規リード数: 190 → 212``."""
-    words = CATALOGUE[locale]
+    """One line per KPI whose shown value changed between two packs, e.g. ``新規リード数: 190 → 212``."""
+    words = Words(locale)
     lines = []
     for kpi in dict.fromkeys([*new_values, *old_values]):
         old, new = old_values.get(kpi), new_values.get(kpi)
-        if _same(old, new):
+        shown_old, shown_new = _shown(kpi, old, locale), _shown(kpi, new, locale)
+        if _same(old, new) or shown_old == shown_new:
             continue
-        lines.append(
-            words["change"].format(
-                name=names.get(kpi, kpi), old=_number(old, words["no_value"]), new=_number(new, words["no_value"])
-            )
-        )
+        lines.append(words["change"].format(name=names.get(kpi, kpi), old=shown_old, new=shown_new))
     return lines
+
+
+def _shown(kpi: str, value: float | None, locale: str) -> str:
+    """The value as the pack shows it (``25.0%``, ``¥1,200,000``); ids outside the catalogue as plain numbers."""
+    unit = KPIS[kpi].unit if kpi in KPIS else "count"
+    return format_value(value, unit, locale)
 
 
 def _same(old: float | None, new: float | None) -> bool:
@@ -142,13 +147,3 @@ def _same(old: float | None, new: float | None) -> bool:
         return old is new
     return math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12)
 
-
-def _number(value: float | None, missing: str) -> str:
-    """Raw KPI values carry no unit here, so show them plainly: grouped integers, else 4 significant digits."""
-    if value is None:
-        return missing
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    if abs(value) >= 1000:
-        return f"{value:,.1f}"
-    return f"{value:.4g}"

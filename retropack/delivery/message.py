@@ -1,6 +1,6 @@
 """The e-mail that carries a month's pack to the managers: subject, bodies, attachment.
 
-The code prepares every word and number (``CATALOGUE`` holds all wording in ``ja`` and ``en``);
+The code prepares every word and number (wording from the message catalogue, ``mail.*``);
 the Jinja2 templates in ``templates/email/`` only lay them out as plain text and HTML.
 """
 
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from retropack.messages import t
 from retropack.config import Delivery
 from retropack.errors import DeliveryError
 
@@ -34,80 +35,19 @@ STATUS_COLOURS = {
 }
 _MB = 1024 * 1024
 
-CATALOGUE: dict[str, dict[str, str]] = {
-    "ja": {
-        "subject": "【MA月次振り返り】{program} {month}",
-        "revised": "【改訂版】",
-        "filename": "MA月次振り返り_{program}_{month}.pdf",
-        "intro": "{program} の {month} 月次振り返り資料をお送りします。",
-        "revision_note": "先にお送りした {month} の資料を改訂しました（改訂 {revision}）。値が変わった KPI:",
-        "no_kpi_change": "KPI の値に変わりはなく、資料のその他の部分が更新されています。",
-        "phase": "フェーズ: {phase}（運用{index}ヶ月目）",
-        "counts_heading": "ステータス別KPI数",
-        "count": "{label} {count} 件",
-        "focus_heading": "今フェーズの重点KPI",
-        "col_kpi": "KPI",
-        "col_actual": "実績",
-        "col_target": "目標",
-        "col_status": "判定",
-        "focus_line": "{name}: 実績 {actual} / 目標 {target}（{status_label}）",
-        "wins_heading": "うまくいったこと",
-        "misses_heading": "うまくいかなかったこと",
-        "attached": "資料（PDF）を添付しています: {filename}",
-        "too_large": "PDF は {size_mb:.1f} MB で添付の上限 {limit_mb:g} MB を超えるため、添付していません。",
-        "location": "資料の場所: {location}",
-        "footer": "このメールは retropack が自動で送信しています。",
-        "achieved": "達成",
-        "near": "惜しい",
-        "missed": "未達",
-        "no_target": "目標なし",
-        "no_data": "データなし",
-        "no_value": "データなし",
-        "change": "{name}: {old} → {new}",
-        "failure_subject": "【retropack 失敗】{client} {month}",
-        "failure_body": "クライアント {client} の {month} の月次振り返り（作成または配信）が失敗しました。",
-        "failure_error": "エラー: {error}",
-        "failure_run": "実行の記録: {run_url}",
-        "failure_fix": "原因を直してから、次のコマンドで再実行してください: retropack run --config <設定ファイル> --month {month}",
-    },
-    "en": {
-        "subject": "[MA retrospective] {program} {month}",
-        "revised": "[Revised] ",
-        "filename": "MA-retrospective_{program}_{month}.pdf",
-        "intro": "Please find the monthly retrospective of {program} for {month}.",
-        "revision_note": (
-            "The pack for {month} sent earlier has been revised (revision {revision}). KPIs whose values changed:"
-        ),
-        "no_kpi_change": "No KPI value changed; other parts of the pack were updated.",
-        "phase": "Phase: {phase} (program month {index})",
-        "counts_heading": "KPIs by status",
-        "count": "{label}: {count}",
-        "focus_heading": "This phase's focus KPIs",
-        "col_kpi": "KPI",
-        "col_actual": "Actual",
-        "col_target": "Target",
-        "col_status": "Status",
-        "focus_line": "{name}: actual {actual} / target {target} ({status_label})",
-        "wins_heading": "What went well",
-        "misses_heading": "What did not go well",
-        "attached": "The pack (PDF) is attached: {filename}",
-        "too_large": "The PDF is {size_mb:.1f} MB, over the {limit_mb:g} MB attachment limit, so it is not attached.",
-        "location": "The pack is at: {location}",
-        "footer": "This e-mail was sent automatically by retropack.",
-        "achieved": "Achieved",
-        "near": "Near",
-        "missed": "Missed",
-        "no_target": "No target",
-        "no_data": "No data",
-        "no_value": "no data",
-        "change": "{name}: {old} → {new}",
-        "failure_subject": "[retropack failed] {client} {month}",
-        "failure_body": "The monthly retrospective of client {client} for {month} failed (build or delivery).",
-        "failure_error": "Error: {error}",
-        "failure_run": "Run: {run_url}",
-        "failure_fix": "Fix the cause, then run it again with: retropack run --config <config file> --month {month}",
-    },
-}
+class Words:
+    """The mail's wording in one locale, from the project's message catalogue (``mail.*`` keys)."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+
+    def __getitem__(self, key: str) -> str:
+        if key in STATUS_KEYS:
+            return t(f"status.{key}", self.locale)
+        return t(f"mail.{key}", self.locale)
+
+
+STATUS_KEYS = ("achieved", "near", "missed", "no_target", "no_data")
 
 
 @dataclass(frozen=True)
@@ -147,7 +87,7 @@ class MailSummary:
 
 def subject(summary: MailSummary, *, revised: bool) -> str:
     """``【MA月次振り返り】{program} {YYYY-MM}``, prefixed ``【改訂版】`` for a revision."""
-    words = CATALOGUE[summary.locale]
+    words = Words(summary.locale)
     text = words["subject"].format(program=summary.program_name, month=summary.month)
     return words["revised"] + text if revised else text
 
@@ -155,7 +95,7 @@ def subject(summary: MailSummary, *, revised: bool) -> str:
 def attachment_name(summary: MailSummary) -> str:
     """A readable file name in the mail's language, free of characters file systems refuse."""
     program = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", summary.program_name).strip(" .") or summary.client
-    return CATALOGUE[summary.locale]["filename"].format(program=program, month=summary.month)
+    return Words(summary.locale)["filename"].format(program=program, month=summary.month)
 
 
 def build_message(
@@ -172,7 +112,7 @@ def build_message(
     ``link_text`` says where the pack is kept (a path or URL); it is shown whenever given, and in
     place of the attachment the pack's path is shown when the PDF is not attached.
     """
-    words = CATALOGUE[summary.locale]
+    words = Words(summary.locale)
     size = _size(summary.pdf_path) if attach else 0
     limit = delivery.max_attachment_mb
     attached = attach and size <= limit * _MB
@@ -214,7 +154,7 @@ def build_failure_notice(
     delivery: Delivery, *, client: str, month: str, error: str, run_url: str | None, locale: str
 ) -> EmailMessage:
     """A plain-text mail telling ``failure_notice_to`` that a run or its delivery failed for good."""
-    words = CATALOGUE[locale]
+    words = Words(locale)
     lines = [
         words["failure_body"].format(client=client, month=month),
         "",
@@ -237,7 +177,7 @@ def build_failure_notice(
 def _view(
     summary: MailSummary, revision_of: LedgerEntry | None, changes: list[str], pack_lines: list[str], title: str
 ) -> dict[str, Any]:
-    words = CATALOGUE[summary.locale]
+    words = Words(summary.locale)
     revision_note = None
     if revision_of is not None:
         revision_note = words["revision_note"].format(month=summary.month, revision=revision_of.revision + 1)
