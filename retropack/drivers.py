@@ -127,8 +127,8 @@ def _additive(spec: DriverSpec, inputs: KpiInputs, month: Month, dimension: str)
         return []
     both = pd.concat({"now": now, "before": before}, axis=1).fillna(0.0)
     return [
-        Driver(dimension, str(group), row.now, row.before, row.now - row.before, spec.unit, "change", spec.basis)
-        for group, row in both.iterrows()
+        Driver(dimension, str(group), float(n), float(b), float(n - b), spec.unit, "change", spec.basis)
+        for group, n, b in zip(both.index, both["now"], both["before"])
     ]
 
 
