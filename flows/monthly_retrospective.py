@@ -56,8 +56,8 @@ def load_and_validate(settings: Settings) -> Dataset:
 
 
 @task(name="compute-and-evaluate", cache_policy=NO_CACHE)
-def compute_and_evaluate(dataset: Dataset, settings: Settings, month: Month) -> Analysis:
-    analysis = pipeline.compute(dataset, settings, month)
+def compute_and_evaluate(dataset: Dataset, settings: Settings, month: Month, scoring_review: bool) -> Analysis:
+    analysis = pipeline.compute(dataset, settings, month, scoring_review)
     counts = {s: sum(r.status == s for r in analysis.results) for s in ("achieved", "near", "missed")}
     get_run_logger().info("evaluated %d KPIs for %s (%s, month %d): %s", len(analysis.results), month,
                           analysis.phase.id, analysis.phase.month_index, counts)
@@ -141,6 +141,7 @@ def monthly_retrospective(
     resend: bool = False,
     scheduled: bool = False,
     as_of: datetime | None = None,
+    scoring_review: bool = False,
 ) -> RunResult | None:
     """Build (and, with a ``delivery`` block, mail) one client's pack for ``month``.
 
@@ -148,6 +149,7 @@ def monthly_retrospective(
     what a scheduled run does. A ``scheduled`` run fires daily over the first days of the month and
     returns at once unless today is the configured business day (cron cannot skip holidays).
     ``as_of`` replaces "now" (for tests and for rerunning a schedule as of a past date).
+    ``scoring_review`` adds the lead-scoring review in a month that is not a review month.
     """
     settings = load_config(config, data)
     generated_at = pipeline.now_in(settings)
@@ -158,17 +160,17 @@ def monthly_retrospective(
         return None
     target = Month.parse(month) if month else default_month(moment, settings.program.timezone)
     try:
-        return _build_and_deliver(settings, target, Path(out), generated_at, deliver, resend)
+        return _build_and_deliver(settings, target, Path(out), generated_at, deliver, resend, scoring_review)
     except Exception as exc:
         notify_owner(settings, str(target), exc)
         raise
 
 
 def _build_and_deliver(settings: Settings, target: Month, out: Path, generated_at: datetime, deliver: bool,
-                       resend: bool) -> RunResult:
+                       resend: bool, scoring_review: bool) -> RunResult:
     run_id = pipeline.new_run_id()
     dataset = load_and_validate(settings)
-    analysis = compute_and_evaluate(dataset, settings, target)
+    analysis = compute_and_evaluate(dataset, settings, target, scoring_review)
     view = build_view(analysis, dataset, settings, run_id, generated_at)
     rendered = render_and_publish(view, analysis, dataset, settings, out, run_id, generated_at)
     publish_artifacts(view, rendered)

@@ -6,13 +6,15 @@ lives in the rules file so a team can tune advice without touching code.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from retropack.diagnosis.thresholds import HealthThresholds
 from retropack.errors import ConfigError
 from retropack.highlights import relative_move
 from retropack.kpis.catalog import KPI_IDS
@@ -46,7 +48,7 @@ class ActionRule(_Strict):
 
 class Rules(_Strict):
     actions: list[ActionRule]
-    health: dict[str, Any] = Field(default_factory=dict)  # thresholds of the health check
+    health: HealthThresholds = Field(default_factory=HealthThresholds)  # thresholds of the health check
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,14 @@ def load_rules(path: Path) -> Rules:
             raise ConfigError(f"{where}: rule '{rule.id}' names unknown KPI '{rule.kpi}'.")
         if rule.kpi is None and rule.when.signal is None:
             raise ConfigError(f"{where}: rule '{rule.id}' needs a 'kpi' or a 'when.signal' to fire on.")
+    known = [rule.id for rule in rules.actions]
+    for pattern, linked in rules.health.linked_actions().items():
+        for rule_id in linked:
+            if rule_id not in known:
+                close = difflib.get_close_matches(rule_id, known, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise ConfigError(f"{where}: key 'health.{pattern}.actions' names unknown action rule "
+                                  f"'{rule_id}'{hint}.")
     return rules
 
 
@@ -101,6 +111,17 @@ def _fires(rule: ActionRule, result: KpiResult | None, signals: dict[str, float]
     return True
 
 
+def _worded(rule: ActionRule, result: KpiResult | None, fields: dict[str, dict[str, str]], locale: str,
+            order: int) -> Action:
+    values = _Blank({**fields.get("_signals", {}), **(fields.get(rule.kpi, {}) if rule.kpi else {})})
+    wording = rule.text[locale]  # type: ignore[index]
+    severity = {"missed": 0, "near": 1}.get(result.status, 2) if result else 1
+    focus = 0 if result is not None and result.focus else 1
+    seed = rule.seed.get(locale, "")
+    return Action(rule.id, rule.kpi, rule.owner, seed, wording.title.format_map(values),
+                  wording.why.format_map(values), (focus, severity, order))
+
+
 def choose_actions(
     rules: Rules, results: list[KpiResult], signals: dict[str, float], fields: dict[str, dict[str, str]], locale: str
 ) -> list[Action]:
@@ -114,14 +135,14 @@ def choose_actions(
         result = by_id.get(rule.kpi) if rule.kpi else None
         if rule.kpi and result is None:
             continue
-        if not _fires(rule, result, signals):
-            continue
-        values = _Blank({**fields.get("_signals", {}), **(fields.get(rule.kpi, {}) if rule.kpi else {})})
-        wording = rule.text[locale]  # type: ignore[index]
-        severity = {"missed": 0, "near": 1}.get(result.status, 2) if result else 1
-        focus = 0 if result is not None and result.focus else 1
-        chosen.append(
-            Action(rule.id, rule.kpi, rule.owner, rule.seed.get(locale, ""), wording.title.format_map(values),
-                   wording.why.format_map(values), (focus, severity, order))
-        )
+        if _fires(rule, result, signals):
+            chosen.append(_worded(rule, result, fields, locale, order))
     return sorted(chosen, key=lambda a: a.priority)
+
+
+def describe_rules(rules: Rules, results: list[KpiResult], fields: dict[str, dict[str, str]],
+                   locale: str) -> dict[str, Action]:
+    """Every rule worded for this month, fired or not: what the health check's alerts link to."""
+    by_id = {r.kpi.id: r for r in results}
+    return {rule.id: _worded(rule, by_id.get(rule.kpi) if rule.kpi else None, fields, locale, order)
+            for order, rule in enumerate(rules.actions)}

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from retropack.actions import Action, Rules, choose_actions
+from retropack.actions import Action, Rules, choose_actions, describe_rules
 from retropack.config import Settings
 from retropack.content_plan import ContentPlan, build_content_plan
 from retropack.dataset import Dataset
+from retropack.diagnosis import Diagnosis, diagnose
 from retropack.drivers import UNSET
 from retropack.formatting import format_change, format_value
 from retropack.highlights import Highlight, misses, sla_breaches, wins
@@ -41,6 +42,8 @@ class Analysis:
     content: ContentPlan
     funnel: Funnel
     signals: dict[str, float]
+    diagnosis: Diagnosis
+    rule_actions: dict[str, Action]  # every action rule worded for the month: what health alerts link to
 
 
 def kpi_params(settings: Settings) -> KpiParams:
@@ -89,6 +92,12 @@ def _driver_text(highlight: Highlight | None, settings: Settings, locale: str) -
     )
 
 
+def _signal_text(name: str, value: float) -> str:
+    if name == "reject_share":
+        return f"{value * 100:.1f}%"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 def action_fields(
     results: list[KpiResult], found: list[Highlight], sigs: dict[str, float], settings: Settings, locale: str
 ) -> dict[str, dict[str, str]]:
@@ -105,17 +114,14 @@ def action_fields(
             "change": format_change(r.change, unit, locale, currency),
             "driver": _driver_text(by_kpi.get(r.kpi.id), settings, locale),
         }
-    fields["_signals"] = {
-        "sla_breaches": f"{sigs['sla_breaches']:.0f}",
-        "content_shortfall": f"{sigs['content_shortfall']:.0f}",
-        "unpublished_content": f"{sigs['unpublished_content']:.0f}",
-        "reject_share": f"{sigs['reject_share'] * 100:.1f}%",
-    }
+    fields["_signals"] = {name: _signal_text(name, value) for name, value in sigs.items()}
     return fields
 
 
-def analyse(dataset: Dataset, settings: Settings, month: Month, rules: Rules) -> Analysis:
-    """Compute every section of the pack for ``month``."""
+def analyse(dataset: Dataset, settings: Settings, month: Month, rules: Rules, *,
+            scoring_review: bool = False) -> Analysis:
+    """Compute every section of the pack for ``month``; ``scoring_review`` asks for the lead-scoring
+    review outside its quarter."""
     locale = settings.program.locale
     phase = phase_of(month, settings.program.start)
     inputs = build_inputs(dataset, kpi_params(settings))
@@ -124,7 +130,9 @@ def analyse(dataset: Dataset, settings: Settings, month: Month, rules: Rules) ->
     went_well, went_badly = wins(results, inputs, month), misses(results, inputs, month)
     breaches = sla_breaches(inputs, month)
     content = build_content_plan(dataset, month, dict(settings.content.cadence))
-    sigs = signals(dataset, breaches, content)
+    diagnosis = diagnose(inputs, dataset, settings, month, results, content, rules.health,
+                         scoring_review=scoring_review)
+    sigs = {**signals(dataset, breaches, content), **diagnosis.signals}
     fields = action_fields(results, went_badly, sigs, settings, locale)
     return Analysis(
         month=month,
@@ -137,4 +145,6 @@ def analyse(dataset: Dataset, settings: Settings, month: Month, rules: Rules) ->
         content=content,
         funnel=funnel(inputs, month),
         signals=sigs,
+        diagnosis=diagnosis,
+        rule_actions=describe_rules(rules, results, fields, locale),
     )

@@ -42,7 +42,10 @@ def main() -> None:
               help="Reports root.")
 @click.option("--no-deliver", is_flag=True, help="Render and archive without sending e-mail.")
 @click.option("--resend", is_flag=True, help="Mail the pack even if this very pack was mailed before.")
-def run(config: Path, month: str | None, data: Path | None, out: Path, no_deliver: bool, resend: bool) -> None:
+@click.option("--scoring-review", is_flag=True,
+              help="Add the lead-scoring review even if this is not a review month (every 3rd by default).")
+def run(config: Path, month: str | None, data: Path | None, out: Path, no_deliver: bool, resend: bool,
+        scoring_review: bool) -> None:
     """Build one client's pack for one month (the same flow the schedule runs)."""
     if no_deliver and resend:
         raise click.UsageError("--no-deliver and --resend cannot be used together.")
@@ -51,14 +54,14 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
     try:
         result = monthly_retrospective(
             config=str(config), month=month, data=str(data) if data else None, out=str(out),
-            deliver=not no_deliver, resend=resend,
+            deliver=not no_deliver, resend=resend, scoring_review=scoring_review,
         )
     except RetropackError as exc:
         _fail(exc)
         return
     assert result is not None  # only a scheduled run may decide to do nothing
     click.echo(f"Wrote {result.folder}")
-    click.echo(f"  {result.pdf.name}\n  {result.pptx.name}\n  kpis.json\n  manifest.json")
+    click.echo(f"  {result.pdf.name}\n  {result.pptx.name}\n  kpis.json\n  diagnosis.json\n  manifest.json")
     click.echo("  " + ", ".join(f"{status} {count}" for status, count in result.statuses.items()))
     click.echo(f"  e-mail: {result.delivery}")
 

@@ -20,6 +20,8 @@ from retropack.analysis import Analysis, analyse
 from retropack.charts import draw_charts
 from retropack.config import Settings, load_settings
 from retropack.dataset import Dataset
+from retropack.diagnosis.charts import draw_diagnosis_charts
+from retropack.diagnosis.document import diagnosis_document
 from retropack.months import Month
 from retropack.publish import (
     PackFiles,
@@ -56,8 +58,8 @@ def load(settings: Settings) -> Dataset:
     )
 
 
-def compute(dataset: Dataset, settings: Settings, month: Month) -> Analysis:
-    return analyse(dataset, settings, month, load_rules(settings.advice.rules_file))
+def compute(dataset: Dataset, settings: Settings, month: Month, scoring_review: bool = False) -> Analysis:
+    return analyse(dataset, settings, month, load_rules(settings.advice.rules_file), scoring_review=scoring_review)
 
 
 def view(analysis: Analysis, dataset: Dataset, settings: Settings, run_id: str, generated_at: datetime,
@@ -66,12 +68,14 @@ def view(analysis: Analysis, dataset: Dataset, settings: Settings, run_id: str, 
                       locale=locale)
 
 
-def pack_hash(dataset: Dataset, settings: Settings, month: Month) -> str:
-    """Identity of a pack's content: its month, inputs, configuration, rules and code version.
+def pack_hash(dataset: Dataset, settings: Settings, month: Month, scoring_review: bool = False) -> str:
+    """Identity of a pack's content: its month, inputs, configuration, rules and code version, and
+    whether a scoring review was asked for outside its quarter (it adds pages).
 
     Two runs with the same hash carry the same numbers and advice, so a delivery is not repeated.
     """
-    digest = hashlib.sha256(f"{settings.client}|{month}|{version('retropack')}".encode())
+    asked = "|scoring-review" if scoring_review else ""
+    digest = hashlib.sha256(f"{settings.client}|{month}|{version('retropack')}{asked}".encode())
     sources = [*sorted(dataset.files), settings.source, settings.advice.rules_file]
     for path in sources:
         if path is not None and Path(path).exists():
@@ -80,7 +84,8 @@ def pack_hash(dataset: Dataset, settings: Settings, month: Month) -> str:
 
 
 def _manifest(
-    settings: Settings, dataset: Dataset, month: Month, run_id: str, generated_at: datetime, folder: Path
+    settings: Settings, dataset: Dataset, month: Month, run_id: str, generated_at: datetime, folder: Path,
+    scoring_review: bool,
 ) -> dict:
     def described(path: Path, base: Path) -> dict[str, str | int]:
         return {"file": str(path.relative_to(base)) if path.is_relative_to(base) else str(path),
@@ -91,7 +96,7 @@ def _manifest(
         "generated_at": generated_at.isoformat(timespec="seconds"),
         "client": settings.client,
         "month": str(month),
-        "pack_hash": pack_hash(dataset, settings, month),
+        "pack_hash": pack_hash(dataset, settings, month, scoring_review),
         "versions": versions(),
         "config": described(settings.source, settings.source.parent) if settings.source else None,
         "rules": described(settings.advice.rules_file, settings.advice.rules_file.parent),
@@ -118,13 +123,16 @@ def render_and_publish(
     pdf_name, pptx_name = pack_names(settings.client, month)
     try:
         with tempfile.TemporaryDirectory(prefix="retropack-charts-") as charts:
-            pack.charts = draw_charts(pack, Path(charts))
+            pack.charts = {**draw_charts(pack, Path(charts)), **draw_diagnosis_charts(pack, Path(charts))}
             render_pdf(pack, staging / pdf_name)
         render_pptx(pack, staging / pptx_name)
         write_json(staging / "kpis.json", kpis_document(settings.client, month, analysis.phase.id,
                                                         analysis.phase.month_index, analysis.results))
+        write_json(staging / "diagnosis.json", diagnosis_document(settings.client, analysis.month, analysis.diagnosis,
+                                                                  settings.program.currency))
         write_rejects(dataset, staging / "rejects")
-        manifest = _manifest(settings, dataset, analysis.month, run_id, generated_at, staging)
+        asked = analysis.diagnosis.scoring is not None and analysis.diagnosis.scoring.reason == "asked"
+        manifest = _manifest(settings, dataset, analysis.month, run_id, generated_at, staging, asked)
         write_json(staging / "manifest.json", manifest)
         final = reports_root / settings.client / month
         promote(staging, final)

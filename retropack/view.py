@@ -252,6 +252,15 @@ def _quality(dataset: Dataset, tr: Translator) -> tuple[list[QualityRow], list[s
     return rows, findings
 
 
+def _diagnosis_sections(analysis: Analysis, settings: Settings, tr: Translator) -> dict[str, object]:
+    """The seed's diagnosis: its view for the deck (``"diagnosis"``) and its pages for the PDF (``"pdf"``)."""
+    from retropack.diagnosis.view import build_diagnosis_view, pdf_sections  # here: it reuses this module's Table
+
+    diagnosis = build_diagnosis_view(analysis.diagnosis, analysis.actions, analysis.rule_actions, settings,
+                                     analysis.month, tr)
+    return {"diagnosis": diagnosis, "pdf": pdf_sections(diagnosis)}
+
+
 def build_view(
     analysis: Analysis, dataset: Dataset, settings: Settings, *, run_id: str, generated_at: datetime,
     versions: dict[str, str], locale: str | None = None,
@@ -317,4 +326,5 @@ def build_view(
              (tr("run.data"), str(settings.data.path)),
              (tr("run.versions"), ", ".join(f"{name} {version}" for name, version in versions.items()))),
         ),
+        extra_sections=_diagnosis_sections(analysis, settings, tr),
     )
