@@ -40,13 +40,6 @@ class Line:
 
 
 @dataclass(frozen=True)
-class LinkedAction:
-    rule_id: str
-    text: str
-    listed: bool  # among this month's actions (section 4)
-
-
-@dataclass(frozen=True)
 class PatternView:
     id: str
     number: int
@@ -61,7 +54,7 @@ class PatternView:
     findings: tuple[Line, ...]  # watch and alert, worst first
     fine: str  # the checks that found nothing, in one sentence ("" when none)
     missing: str  # the checks the data could not run, in one sentence
-    actions: tuple[LinkedAction, ...]  # shown when the pattern is raised
+    actions: tuple[str, ...]  # the action rules that address it, shown when the pattern is raised
 
 
 @dataclass(frozen=True)
@@ -87,7 +80,8 @@ class CapacityView:
     table: Table
     structure: str
     actual: str
-    gaps: tuple[str, ...]
+    gaps: tuple[str, ...]  # where the team differs from the recommended structure
+    meets: str  # said instead when there is no gap
 
 
 @dataclass(frozen=True)
@@ -183,16 +177,16 @@ def _line(evidence: Evidence, words: Words) -> Line:
     return Line(evidence.level, STYLE[evidence.level], SYMBOLS[evidence.level], words.sentence(evidence), since)
 
 
-def _linked(check: PatternCheck, rule_actions: dict[str, Action], listed: list[str], words: Words) -> tuple[LinkedAction, ...]:
+def _linked(check: PatternCheck, rule_actions: dict[str, Action], listed: list[str], words: Words) -> tuple[str, ...]:
+    """The pattern's rules among this month's actions (with their number in section 4), then the others by id."""
     tr = words.tr
-    linked = []
-    for rule_id in check.action_ids:
-        action = rule_actions[rule_id]
-        number = listed.index(rule_id) + 1 if rule_id in listed else None
-        state = tr("health.action_listed", number=number) if number else tr("health.action_not_listed")
-        linked.append(LinkedAction(rule_id, tr("health.action_line", title=action.title,
-                                               owner=tr(f"owner.{action.owner}"), listed=state), number is not None))
-    return tuple(sorted(linked, key=lambda a: not a.listed))
+    if not check.action_ids:
+        return (tr("health.no_actions"),)
+    lines = [tr("health.action_line", number=listed.index(rule_id) + 1, title=rule_actions[rule_id].title,
+                owner=tr(f"owner.{rule_actions[rule_id].owner}"))
+             for rule_id in sorted((r for r in check.action_ids if r in listed), key=listed.index)]
+    others = [rule_id for rule_id in check.action_ids if rule_id not in listed]
+    return (*lines, tr("health.action_rules", rules=words.join(others))) if others else tuple(lines)
 
 
 def _pattern(check: PatternCheck, rule_actions: dict[str, Action], listed: list[str], words: Words) -> PatternView:
@@ -285,7 +279,7 @@ def _roadmap(roadmap: Roadmap, month: Month, words: Words) -> RoadmapView:
 def _capacity(capacity: Capacity | None, words: Words) -> CapacityView:
     tr = words.tr
     if capacity is None:
-        return CapacityView(False, tr("capacity.no_team"), Table((), ()), "", "", ())
+        return CapacityView(False, tr("capacity.no_team"), Table((), ()), "", "", (), "")
 
     def hours(value: float) -> str:
         return words.number(Quantity(value, "hours"))
@@ -310,7 +304,8 @@ def _capacity(capacity: Capacity | None, words: Words) -> CapacityView:
         actual=tr("capacity.actual", dedicated=words.number(Quantity(capacity.dedicated_people, "people")),
                   part_time=words.number(Quantity(capacity.part_time_people, "people")),
                   external=tr("capacity.external.yes" if capacity.external_support else "capacity.external.no")),
-        gaps=tuple(words.sentence(g) for g in capacity.structure_gaps) or (tr("capacity.meets"),),
+        gaps=tuple(words.sentence(g) for g in capacity.structure_gaps),
+        meets="" if capacity.structure_gaps else tr("capacity.meets"),
     )
 
 
