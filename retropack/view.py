@@ -254,7 +254,7 @@ def _quality(dataset: Dataset, tr: Translator) -> tuple[list[QualityRow], list[s
 
 def _diagnosis_sections(analysis: Analysis, settings: Settings, tr: Translator) -> dict[str, object]:
     """The seed's diagnosis: its view for the deck (``"diagnosis"``) and its pages for the PDF (``"pdf"``)."""
-    from retropack.diagnosis.view import build_diagnosis_view, pdf_sections  # here: it reuses this module's Table
+    from retropack.diagnosis.view import build_diagnosis_view, pdf_sections  # here: it uses this module's Table
 
     diagnosis = build_diagnosis_view(analysis.diagnosis, analysis.actions, analysis.rule_actions, settings,
                                      analysis.month, tr)

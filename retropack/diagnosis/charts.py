@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib_fontja  # noqa: E402,F401  (registers IPAexGothic and makes it the default family)
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
-from retropack.diagnosis.view import DiagnosisView, ScoreChart  # noqa: E402
+from retropack.diagnosis.scoring_view import ScoreChart  # noqa: E402
+from retropack.diagnosis.view import DiagnosisView  # noqa: E402
 from retropack.palette import ACCENT, MUTED, STATUS_COLOURS, TARGET  # noqa: E402
 from retropack.view import PackView  # noqa: E402
 

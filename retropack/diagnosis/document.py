@@ -11,7 +11,7 @@ from retropack.diagnosis.capacity import Capacity
 from retropack.diagnosis.evidence import Evidence, KpiRef, Quantity, Term, Value
 from retropack.diagnosis.roadmap import Roadmap
 from retropack.diagnosis.scoring import ScoringReview
-from retropack.diagnosis.view import Words
+from retropack.diagnosis.words import Words
 from retropack.messages import LOCALES, Translator
 from retropack.months import Month
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Literal
 
 from retropack.diagnosis.activity import scenario_changes
@@ -69,7 +69,7 @@ def _first_month(inputs: DiagnosisInputs, reached: Callable[[Month], bool]) -> M
 def _checks(inputs: DiagnosisInputs) -> dict[str, Callable[[Month], bool]]:
     """Milestone id → "does the data show it reached by the end of this month?"."""
 
-    @lru_cache(maxsize=None)
+    @cache
     def value(kpi_id: str, month: Month) -> float | None:
         return KPIS[kpi_id].compute(inputs.kpis, month)
 

@@ -172,7 +172,8 @@ def _high_without_opportunity(inputs: DiagnosisInputs, leads: pd.DataFrame, high
 def _inactivity(inputs: DiagnosisInputs, high: float, limits: Scoring) -> Inactivity:
     end = inputs.month_end(inputs.month)
     leads = inputs.kpis.leads
-    open_leads = leads[(leads["created_at"] < end) & leads["score"].notna() & ~(leads["sql_at_m"] <= inputs.month.index)]
+    became_sql = leads["sql_at_m"] <= inputs.month.index
+    open_leads = leads[(leads["created_at"] < end) & leads["score"].notna() & ~became_sql]
     last = open_leads["last_activity_at"].fillna(open_leads["created_at"])
     is_quiet = last <= end - pd.Timedelta(days=limits.inactive_days)
     quiet, active = open_leads[is_quiet], open_leads[~is_quiet]

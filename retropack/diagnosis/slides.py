@@ -14,7 +14,10 @@ from pptx.util import Pt
 
 from retropack.diagnosis._deck import (BOTTOM, COLOURS, LEFT, TOP, WIDTH, Box, Line, column_chart, fill_text,
                                        new_slide, notes, rect, table, text_box)
-from retropack.diagnosis.view import CapacityView, DiagnosisView, HealthView, PatternView, RoadmapView, ScoringView
+from retropack.diagnosis.health_view import HealthView, PatternView
+from retropack.diagnosis.roadmap_view import CapacityView, RoadmapView
+from retropack.diagnosis.scoring_view import ScoringView
+from retropack.diagnosis.view import DiagnosisView
 from retropack.messages import Translator
 from retropack.view import PackView
 

@@ -82,9 +82,10 @@ def _sends() -> pd.DataFrame:
             if m < launched:
                 continue
             for day in range(1, 11):
-                rows.append({"send_id": f"E{sid}{m}{day:02d}", "sent_at": _iso(_at(m, day, 9)), "campaign": f"{name} step1",
-                             "scenario": sid, "sent": 105, "delivered": 100, "unique_opens": 30, "unique_clicks": 4,
-                             "unsubscribes": 0, "bounces": 5, "content_id": f"CT-{sid}-{m}"})
+                rows.append({"send_id": f"E{sid}{m}{day:02d}", "sent_at": _iso(_at(m, day, 9)),
+                             "campaign": f"{name} step1", "scenario": sid, "sent": 105, "delivered": 100,
+                             "unique_opens": 30, "unique_clicks": 4, "unsubscribes": 0, "bounces": 5,
+                             "content_id": f"CT-{sid}-{m}"})
         rows.append({"send_id": f"ENL{m}", "sent_at": _iso(_at(m, 12)), "campaign": f"メルマガ {m}月", "scenario": "",
                      "sent": 1020, "delivered": 1000, "unique_opens": 250, "unique_clicks": 30, "unsubscribes": 2,
                      "bounces": 20, "content_id": f"NL-{m}"})
