@@ -22,7 +22,7 @@ MARKER_COLOURS = (STATUS_COLOURS["no_target"], TARGET)  # threshold in use, sugg
 
 def scoring_chart(chart: ScoreChart, path: Path) -> Path:
     """Side-by-side bars per score band: where the MQLs that became SQL sit against the others."""
-    fig, ax = plt.subplots(figsize=(5.6, 3.0), dpi=DPI)
+    fig, ax = plt.subplots(figsize=(5.6, 3.4), dpi=DPI)
     xs = range(len(chart.categories))
     width = 0.4
     ax.bar([x - width / 2 for x in xs], chart.sql_shares, width, color=ACCENT, label=chart.sql_label)
@@ -37,8 +37,8 @@ def scoring_chart(chart: ScoreChart, path: Path) -> Path:
     ax.tick_params(axis="y", labelsize=7)
     ax.grid(axis="y", color=MUTED, linewidth=0.5)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=7, frameon=False, loc="upper left")
-    fig.tight_layout()
+    fig.legend(fontsize=7, frameon=False, loc="lower center", ncol=2)
+    fig.tight_layout(rect=(0, 0.14, 1, 1))  # room for the legend under the axis
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
     return path

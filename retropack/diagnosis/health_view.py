@@ -68,7 +68,7 @@ def _pattern(check: PatternCheck, rule_actions: dict[str, Action], listed: list[
     raised = sorted(check.raised, key=lambda e: -SEVERITY[e.level])
     findings = tuple(_line(e, words) for e in raised)
     fine = [words.sentence(e) for e in check.evidence if e.level == "ok"]
-    missing = [words.sentence(e) for e in check.evidence if e.level == "no_data"]
+    missing = list(dict.fromkeys(words.sentence(e) for e in check.evidence if e.level == "no_data"))
     name = tr(f"health.pattern.{check.id}.name")
     return PatternView(
         title=tr("health.pattern_title", number=check.number, name=name),
@@ -80,8 +80,8 @@ def _pattern(check: PatternCheck, rule_actions: dict[str, Action], listed: list[
         since=words.month(check.since),
         headline=findings[0].text if findings else (fine[0] if fine else tr("health.no_finding")),
         findings=findings,
-        fine=tr("health.checked_ok", items=words.join(fine)) if fine else "",
-        missing=tr("health.missing", items=words.join(missing)) if missing else "",
+        fine=tr("health.checked_ok", items=tr("sentence.sep").join(fine)) if fine else "",
+        missing=tr("health.missing", items=tr("sentence.sep").join(missing)) if missing else "",
         actions=_linked(check, rule_actions, listed, words) if check.raised else (),
     )
 

@@ -48,7 +48,7 @@ def kpi_evidence(inputs: DiagnosisInputs, kpi_id: str, months_band: Band, worse_
              for m in inputs.months]
     months = run_length(flags)
     if not months:
-        return Evidence("kpi_on_track", "ok", values)
+        return Evidence("kpi_on_track" if target is not None else "kpi_without_target", "ok", values)
     values = {**values, "months": Quantity(months, "months"),
               "recent": Quantity(_recent_mean(inputs, kpi_id, month), unit)}
     code = "kpi_below_target" if _below_target(inputs, kpi_id, month) else "kpi_worse_than_recent"

@@ -196,9 +196,9 @@ def review_scoring(inputs: DiagnosisInputs, limits: Scoring, reason: Literal["qu
     if settled.empty:
         return ScoringReview(reason, (), first, months)
     became_sql = settled["sql_at_m"] <= inputs.month.index
-    observed = float(mqls["score"].quantile(OBSERVED_QUANTILE))
+    observed = float(mqls["score"].quantile(OBSERVED_QUANTILE, interpolation="lower"))
     targets = inputs.targets_for(inputs.month)
-    high = float(scored["score"].quantile(limits.high_score_quantile))
+    high = float(scored["score"].quantile(limits.high_score_quantile, interpolation="lower"))
     has_deal_leads = inputs.has_column("deals", "lead_id")
     high_leads, stuck = _high_without_opportunity(inputs, scored, high, limits) if has_deal_leads else (0, None)
     has_activity = inputs.has_column("leads", "last_activity_at")

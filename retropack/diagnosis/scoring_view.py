@@ -85,9 +85,11 @@ def _high_leads(review: ScoringReview, words: Words) -> tuple[str, Table]:
         return tr("scoring.needs", columns=words.join(review.opportunity_missing)), Table((), ())
     stuck = review.high_without_opportunity
     share = len(stuck) / review.high_leads if review.high_leads else None
-    text = tr("scoring.high", top=f"{(1 - review.high_quantile) * 100:g}%",
-              score=words.number(Quantity(review.high_score, "score")), days=review.min_age_days,
-              total=f"{review.high_leads:,}", count=f"{len(stuck):,}", share=format_value(share, "rate", tr.locale),
+    values = {"top": f"{(1 - review.high_quantile) * 100:g}%", "total": f"{review.high_leads:,}",
+              "score": words.number(Quantity(review.high_score, "score")), "days": review.min_age_days}
+    if stuck.empty:
+        return tr("scoring.high_none", **values), Table((), ())
+    text = tr("scoring.high", **values, count=f"{len(stuck):,}", share=format_value(share, "rate", tr.locale),
               shown=min(len(stuck), HIGH_ROWS_SHOWN))
     rows = tuple((str(r.lead_id), _cell(r.company), _cell(r.owner), f"{r.score:g}", _date(r.created_at),
                   _date(r.last_activity_at)) for r in stuck.head(HIGH_ROWS_SHOWN).itertuples())

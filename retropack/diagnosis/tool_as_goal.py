@@ -77,7 +77,8 @@ def _stalled_focus(inputs: DiagnosisInputs, band: Band) -> list[Evidence]:
         if level == "ok":
             continue
         unit = inputs.results[kpi_id].kpi.unit
-        found.append(Evidence("focus_not_improving", level, {
+        has_target = inputs.status(kpi_id, inputs.month) != "no_target"
+        found.append(Evidence("focus_not_improving" if has_target else "focus_flat_without_target", level, {
             "kpi": KpiRef(kpi_id), "months": Quantity(months, "months"), "then": Quantity(then, unit),
             "then_month": then_month, "now": Quantity(now, unit),
         }, then_month.shift(1)))
