@@ -18,7 +18,8 @@ from retropack.months import Month
 
 def _raw(value: Value | None) -> Any:
     if isinstance(value, Quantity):
-        return value.value
+        whole = value.unit in ("count", "months") and value.value is not None and value.value.is_integer()
+        return int(value.value) if whole else value.value  # type: ignore[union-attr]
     if isinstance(value, Month):
         return str(value)
     if isinstance(value, KpiRef):

@@ -120,3 +120,9 @@ def test_the_command_line_passes_scoring_review_to_the_flow(monkeypatch: pytest.
     monkeypatch.setattr(flow_module, "monthly_retrospective", lambda **kwargs: asked.update(kwargs))
     CliRunner().invoke(main, ["run", "--config", "x.yaml", "--month", PLAIN_MONTH, "--scoring-review", "--no-deliver"])
     assert asked["scoring_review"] is True
+
+
+def test_a_requested_review_is_a_different_pack_for_delivery(tmp_path: Path) -> None:
+    settings, dataset = struggling().load(tmp_path)
+    month = Month.parse(MONTH)
+    assert pipeline.pack_hash(dataset, settings, month, True) != pipeline.pack_hash(dataset, settings, month)
