@@ -78,7 +78,7 @@ def _pattern(check: PatternCheck, rule_actions: dict[str, Action], listed: list[
         symbol=SYMBOLS[check.status],
         status_label=tr(f"health.level.{check.status}"),
         since=words.month(check.since),
-        headline=findings[0].text if findings else (fine[0] if fine else tr("health.no_finding")),
+        headline=next(iter([f.text for f in findings] + fine + missing), tr("health.no_finding")),
         findings=findings,
         fine=tr("health.checked_ok", items=tr("sentence.sep").join(fine)) if fine else "",
         missing=tr("health.missing", items=tr("sentence.sep").join(missing)) if missing else "",
