@@ -31,6 +31,7 @@ from pptx.table import _Cell
 from pptx.text.text import Font, TextFrame
 from pptx.util import Emu, Inches, Pt
 
+from retropack.diagnosis.slides import add_diagnosis_slides
 from retropack.errors import RenderError
 from retropack.formatting import NO_VALUE
 from retropack.messages import Translator
@@ -108,6 +109,7 @@ def _build(view: PackView) -> PresentationType:
     _sla_slide(prs, view, tr)
     _action_slides(prs, view, tr)
     _plan_slide(prs, view, tr)
+    add_diagnosis_slides(prs, view)
     _quality_slide(prs, view, tr)
     _definition_slides(prs, view, tr)
     _footers(prs, view)
