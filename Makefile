@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
 # Debian packages: Pango for WeasyPrint; poppler-utils, LibreOffice Impress and a Japanese
 # system font to turn the pack into images and open the deck (tests and looking at output).
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libreoffice-impress fonts-ipaexfont-gothic
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libreoffice-impress fonts-ipaexfont-gothic libharfbuzz-subset0
 
 .PHONY: demo test bench install system-deps clean
 

@@ -19,6 +19,7 @@ from retropack.errors import ConfigError
 from retropack.highlights import relative_move
 from retropack.kpis.catalog import KPI_IDS
 from retropack.kpis.evaluation import KpiResult
+from retropack.yaml_text import load_yaml
 
 
 class _Strict(BaseModel):
@@ -65,7 +66,7 @@ class Action:
 def load_rules(path: Path) -> Rules:
     where = f"Rules file '{path}'"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
         rules = Rules.model_validate(raw)
     except FileNotFoundError:
         raise ConfigError(f"{where} does not exist: set advice.rules_file to the path of the rules YAML.") from None

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from retropack.errors import ConfigError
 from retropack.kpis.catalog import KPI_IDS, SEED_TARGETS
 from retropack.months import Month
+from retropack.yaml_text import load_yaml
 
 PhaseId = Literal["launch", "growth", "optimization", "maturity"]
 PHASE_IDS: tuple[str, ...] = ("launch", "growth", "optimization", "maturity")
@@ -233,7 +234,7 @@ def load_settings(path: Path | str, *, data: Path | None = None) -> Settings:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where} cannot be read ({exc}): save it as UTF-8 text.") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""

@@ -9,6 +9,7 @@ import yaml
 from retropack.config import Settings, load_settings
 from retropack.errors import ConfigError
 from retropack.schedule import prefect_schedule
+from retropack.yaml_text import load_yaml
 
 
 def client_configs(path: Path) -> list[Path]:
@@ -21,7 +22,7 @@ def client_configs(path: Path) -> list[Path]:
     found = []
     for candidate in sorted(path.glob("*.y*ml")):
         try:
-            raw = yaml.safe_load(candidate.read_text(encoding="utf-8-sig"))
+            raw = load_yaml(candidate.read_text(encoding="utf-8-sig"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise ConfigError(f"Config file '{candidate}' is not valid YAML: {exc}.") from None
         if isinstance(raw, dict) and "program" in raw:

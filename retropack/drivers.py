@@ -78,7 +78,7 @@ def _sends(inp: KpiInputs) -> pd.DataFrame:
 
 
 def _ma_deals(inp: KpiInputs) -> pd.DataFrame:
-    return inp.deals[inp.deals["ma"]]
+    return inp.ma_deals
 
 
 def _spend(inp: KpiInputs) -> pd.DataFrame | None:

@@ -10,9 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from retropack.kpis.catalog import KPIS
+from retropack.yaml_text import load_yaml
 
 LOCALES = ("ja", "en")
 _FILE = Path(__file__).with_name("messages.yaml")
@@ -20,7 +20,7 @@ _FILE = Path(__file__).with_name("messages.yaml")
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
-    return yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+    return load_yaml(_FILE.read_text(encoding="utf-8"))
 
 
 def t(key: str, locale: str, **params: Any) -> str:

@@ -7,6 +7,7 @@ formula is a cheap comparison and a 13-month history costs little more than one 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,11 @@ class KpiInputs:
     spend: pd.DataFrame | None  # None: the dataset has no spend table (unknown, not zero)
     has_first_touch: bool
     params: KpiParams
+
+    @cached_property
+    def ma_deals(self) -> pd.DataFrame:
+        """The MA-sourced deals: most money KPIs and their drivers read only these."""
+        return self.deals[self.deals["ma"]]
 
 
 def ma_sourced(deals: pd.DataFrame, leads: pd.DataFrame) -> pd.Series:

@@ -115,7 +115,7 @@ def test_other_months_show_the_review_only_when_asked(demo_view) -> None:
     assert draw_diagnosis_charts(demo_view(PLAIN_MONTH), Path("/nonexistent")) == {}
 
 
-def test_the_command_line_passes_scoring_review_to_the_flow(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_line_passes_scoring_review_to_the_flow(prefect_server, monkeypatch: pytest.MonkeyPatch) -> None:
     asked = {}
     monkeypatch.setattr(flow_module, "monthly_retrospective", lambda **kwargs: asked.update(kwargs))
     CliRunner().invoke(main, ["run", "--config", "x.yaml", "--month", PLAIN_MONTH, "--scoring-review", "--no-deliver"])
