@@ -16,8 +16,9 @@ def _filled(frame: pd.DataFrame, column: str) -> pd.Series:
 def sends_until(inputs: DiagnosisInputs) -> pd.DataFrame:
     """Sends up to the end of the month, with ``m`` (month index) and raw scenario ids."""
     sends = inputs.table("email_sends")
-    if sends is None or sends.empty:
-        return pd.DataFrame(columns=["m", "scenario", "campaign", "content_id"])
+    if sends is None:
+        return pd.DataFrame(columns=["m", "scenario", "campaign", "content_id", "delivered", "unique_opens",
+                                     "unique_clicks"])
     frame = sends.assign(m=month_index_series(sends["sent_at"]))
     return frame[frame["m"] <= inputs.month.index]
 

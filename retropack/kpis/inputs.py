@@ -38,14 +38,22 @@ class KpiInputs:
         return self.deals[self.deals["ma"]]
 
 
+def lead_column(deals: pd.DataFrame, leads: pd.DataFrame, column: str) -> pd.Series:
+    """Each deal's lead's ``column`` (NaT/NaN where the lead is unknown), aligned with ``deals``.
+
+    ``reindex`` rather than ``Series.map``: map loses the datetime dtype when ``leads`` is empty.
+    """
+    by_lead = leads.drop_duplicates("lead_id").set_index("lead_id")[column]
+    return by_lead.reindex(deals["lead_id"]).set_axis(deals.index)
+
+
 def ma_sourced(deals: pd.DataFrame, leads: pd.DataFrame) -> pd.Series:
     """The contract's rule: the explicit flag, else the lead's MQL not later than the deal."""
     explicit = deals["ma_sourced"] if "ma_sourced" in deals else pd.Series(pd.NA, index=deals.index, dtype="boolean")
-    mql_at = deals["lead_id"].map(leads.set_index("lead_id")["mql_at"]) if "lead_id" in deals else None
-    if mql_at is None:
+    if "lead_id" not in deals:
         inferred = pd.Series(False, index=deals.index)
     else:
-        mql_at = pd.to_datetime(mql_at)
+        mql_at = lead_column(deals, leads, "mql_at")
         inferred = (mql_at.notna() & (mql_at <= deals["created_at"])).fillna(False)
     return explicit.astype("boolean").fillna(inferred).astype(bool)
 
