@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from datetime import date
@@ -11,6 +12,10 @@ import click
 
 from retropack.errors import RetropackError
 from retropack.months import Month
+
+# Prefect's temporary server phones home by default; offline that logs an ERROR on every run.
+# Opt in again with PREFECT_SERVER_ANALYTICS_ENABLED=true.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 EXIT_ERROR = 1
 

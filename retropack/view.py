@@ -253,12 +253,14 @@ def _quality(dataset: Dataset, tr: Translator) -> tuple[list[QualityRow], list[s
 
 
 def _diagnosis_sections(analysis: Analysis, settings: Settings, tr: Translator) -> dict[str, object]:
-    """The seed's diagnosis: its view for the deck (``"diagnosis"``) and its pages for the PDF (``"pdf"``)."""
+    """The seed's diagnosis: its view for the deck (``"diagnosis"``), its pages for the PDF (``"pdf"``)
+    and their titles for the covers' agenda (``"agenda"``)."""
     from retropack.diagnosis.view import build_diagnosis_view, pdf_sections  # here: it uses this module's Table
 
     diagnosis = build_diagnosis_view(analysis.diagnosis, analysis.actions, analysis.rule_actions, settings,
                                      analysis.month, tr)
-    return {"diagnosis": diagnosis, "pdf": pdf_sections(diagnosis)}
+    pages = pdf_sections(diagnosis)
+    return {"diagnosis": diagnosis, "pdf": pages, "agenda": [tr(page.title_key) for page in pages]}
 
 
 def build_view(

@@ -7,13 +7,14 @@ the roadmap, the team, and (in review months) the scoring review with a native c
 from __future__ import annotations
 
 from pptx.chart.data import CategoryChartData
-from pptx.enum.chart import XL_LEGEND_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.presentation import Presentation
 from pptx.slide import Slide
 from pptx.util import Pt
 
-from retropack.diagnosis._deck import (BOTTOM, COLOURS, LEFT, TOP, WIDTH, Box, Line, column_chart, fill_text,
-                                       new_slide, notes, rect, table, text_box)
+from retropack.deck_blocks import (BOTTOM, LEFT, TOP, WIDTH, Box, Line, add_chart, add_table, chart_title, fill,
+                                   new_slide, notes, rect, text_box, value_axis)
 from retropack.diagnosis.health_view import HealthView, PatternView
 from retropack.diagnosis.roadmap_view import CapacityView, RoadmapView
 from retropack.diagnosis.scoring_view import ScoringView
@@ -44,8 +45,8 @@ def _overview_slide(prs: Presentation, health: HealthView, tr: Translator) -> No
     slide = new_slide(prs, tr("section.health"))
     text_box(slide, (LEFT, TOP - 0.1, WIDTH, 0.4), [Line(health.intro, size=11, color="muted")])
     rows = [(p.title, f"{p.symbol} {p.status_label}", p.since, p.headline) for p in health.patterns]
-    table(slide, (LEFT, TOP + 0.4, WIDTH, 0.4), health.overview.header, rows, [3.2, 1.2, 1.4, 6.5], size=12,
-          body_h=0.95, tints={(i, 1): p.style for i, p in enumerate(health.patterns)})
+    add_table(slide, (LEFT, TOP + 0.4, WIDTH, 0.4), health.overview.header, rows, [3.2, 1.2, 1.4, 6.5], size=12,
+              body_h=0.95, tints={(i, 1): p.style for i, p in enumerate(health.patterns)})
     notes(slide, [tr("deck.notes.health"), *(f"{p.title}: {p.symbol} {p.status_label} — {p.headline}"
                                              for p in health.patterns)])
 
@@ -57,7 +58,7 @@ def _card(slide: Slide, box: Box, pattern: PatternView, tr: Translator) -> None:
     if pattern.actions:
         lines.append(Line(tr("health.actions"), size=10, bold=True, color="accent", gap=5))
         lines += [Line(f"→ {a}", size=10) for a in pattern.actions[:ACTIONS_PER_CARD]]
-    rect(slide, box, f"tint_{pattern.style}", lines)
+    rect(slide, box, pattern.style, lines, align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP)
 
 
 def _pattern_slides(prs: Presentation, health: HealthView, tr: Translator) -> None:
@@ -73,7 +74,7 @@ def _pattern_slides(prs: Presentation, health: HealthView, tr: Translator) -> No
             box = (LEFT + (i % 2) * (card_w + 0.3), TOP + (i // 2) * (card_h + 0.2), card_w, card_h)
             _card(slide, box, pattern, tr)
         notes(slide, [tr("deck.notes.health"), *(line for p in page for line in
-                                                  (p.title, p.symptom, *(f.text for f in p.findings), *p.actions))])
+                                                 (p.title, p.symptom, *(f.text for f in p.findings), *p.actions))])
 
 
 def _roadmap_slide(prs: Presentation, roadmap: RoadmapView, tr: Translator) -> None:
@@ -82,10 +83,11 @@ def _roadmap_slide(prs: Presentation, roadmap: RoadmapView, tr: Translator) -> N
                                                     Line(roadmap.step, size=12, gap=4),
                                                     Line(roadmap.due_now, size=12, gap=4)])
     rows = roadmap.milestones.rows
-    table(slide, (LEFT, TOP + 1.1, WIDTH, 0.4), roadmap.milestones.header, rows, [1.5, 2.4, 5.0, 2.0, 1.5],
-          size=11.5, body_h=0.5)
+    add_table(slide, (LEFT, TOP + 1.1, WIDTH, 0.4), roadmap.milestones.header, rows, [1.5, 2.4, 5.0, 2.0, 1.5],
+              size=11.5, body_h=0.5)
     top = TOP + 1.1 + 0.4 + 0.5 * len(rows) + 0.25
-    rect(slide, (LEFT, top, WIDTH, BOTTOM - top), "band", [Line(roadmap.next_month, size=13, bold=True)])
+    rect(slide, (LEFT, top, WIDTH, BOTTOM - top), "band", [Line(roadmap.next_month, size=13, bold=True)],
+         align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP)
     notes(slide, [tr("deck.notes.roadmap"), roadmap.position, roadmap.step, roadmap.due_now,
                   *(f"{r[1]}: {r[3]} {r[4]}" for r in rows), roadmap.next_month])
 
@@ -97,8 +99,8 @@ def _capacity_slide(prs: Presentation, capacity: CapacityView, tr: Translator) -
         notes(slide, [tr("deck.notes.roadmap"), capacity.note])
         return
     rows = capacity.table.rows
-    table(slide, (LEFT, TOP, 7.2, 0.45), capacity.table.header, rows, [2.0, 0.8, 1.2, 1.2, 1.4, 1.0], size=12,
-          body_h=0.5, numeric=frozenset({1, 3, 5}))
+    add_table(slide, (LEFT, TOP, 7.2, 0.45), capacity.table.header, rows, [2.0, 0.8, 1.2, 1.2, 1.4, 1.0], size=12,
+              body_h=0.5, numeric=frozenset({1, 3, 5}))
     side = LEFT + 7.6
     text_box(slide, (side, TOP, WIDTH - 7.6, BOTTOM - TOP),
              [Line(capacity.structure, size=13, bold=True), Line(capacity.actual, size=12, gap=8),
@@ -115,20 +117,16 @@ def _scoring_chart(slide: Slide, scoring: ScoringView) -> None:
     data.categories = chart_view.categories
     data.add_series(chart_view.sql_label, chart_view.sql_shares)
     data.add_series(chart_view.other_label, chart_view.other_shares)
-    chart = column_chart(slide, (LEFT, TOP, 7.0, BOTTOM - TOP), data)
-    chart.has_title = True
-    fill_text(chart.chart_title.text_frame, [Line(chart_view.title, size=12, bold=True)])
+    chart = add_chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, (LEFT, TOP, 7.0, BOTTOM - TOP), data)
+    chart_title(chart, chart_view.title, size=12)
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
-    axis = chart.value_axis
-    axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = "0%", False
-    axis.major_gridlines.format.line.color.rgb = COLOURS["grid"]
+    value_axis(chart, "0%")
     chart.category_axis.tick_labels.font.size = Pt(10)
     sql, other = chart.plots[0].series
     for series, colour in ((sql, "accent"), (other, "grid")):
-        series.format.fill.solid()
-        series.format.fill.fore_color.rgb = COLOURS[colour]
+        fill(series.format.fill, colour)
 
 
 def _scoring_slides(prs: Presentation, scoring: ScoringView, tr: Translator) -> None:
@@ -146,7 +144,7 @@ def _scoring_slides(prs: Presentation, scoring: ScoringView, tr: Translator) -> 
                                                Line(markers, size=10, color="muted", gap=4)])
     rect(slide, (side, TOP + 3.15, side_w, BOTTOM - TOP - 3.15), "band",
          [Line(scoring.suggestion, size=16, bold=True, color="accent"), Line(scoring.method, size=11, gap=4),
-          Line(scoring.impact, size=11, gap=4)])
+          Line(scoring.impact, size=11, gap=4)], align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP)
     notes(slide, [tr("deck.notes.scoring"), scoring.reason, *scoring.facts, scoring.suggestion, scoring.method,
                   scoring.impact])
 
@@ -156,7 +154,7 @@ def _scoring_slides(prs: Presentation, scoring: ScoringView, tr: Translator) -> 
     text_box(slide, (LEFT, TOP + 1.2, WIDTH, 0.9), [Line(scoring.high_title, size=14, bold=True, color="accent"),
                                                     Line(scoring.high_text, size=12, gap=2)])
     if scoring.high.rows:
-        table(slide, (LEFT, TOP + 2.2, WIDTH, 0.4), scoring.high.header, scoring.high.rows,
-              [1.4, 3.4, 1.8, 1.0, 1.6, 1.6], size=12, body_h=0.42, numeric=frozenset({3}))
+        add_table(slide, (LEFT, TOP + 2.2, WIDTH, 0.4), scoring.high.header, scoring.high.rows,
+                  [1.4, 3.4, 1.8, 1.0, 1.6, 1.6], size=12, body_h=0.42, numeric=frozenset({3}))
     notes(slide, [tr("deck.notes.scoring"), scoring.decay, scoring.high_text,
                   *(" / ".join(row) for row in scoring.high.rows)])

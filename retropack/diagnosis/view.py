@@ -27,10 +27,12 @@ class DiagnosisView:
 
 @dataclass(frozen=True)
 class PdfSection:
-    """One PDF page of the diagnosis: the template that lays it out and the view it reads."""
+    """One PDF page of the diagnosis: the template that lays it out, the view it reads, and the
+    message key of its title (for the agendas on the PDF and deck covers)."""
 
     template: str
     data: object
+    title_key: str
 
 
 def build_diagnosis_view(diagnosis: Diagnosis, actions: list[Action], rule_actions: dict[str, Action],
@@ -50,8 +52,8 @@ def build_diagnosis_view(diagnosis: Diagnosis, actions: list[Action], rule_actio
 
 def pdf_sections(view: DiagnosisView) -> list[PdfSection]:
     """The diagnosis pages of the PDF, in the order the meeting reads them."""
-    sections = [PdfSection("sections/health.html.j2", view.health),
-                PdfSection("sections/roadmap.html.j2", view)]
+    sections = [PdfSection("sections/health.html.j2", view.health, "section.health"),
+                PdfSection("sections/roadmap.html.j2", view, "section.roadmap")]
     if view.scoring is not None:
-        sections.append(PdfSection("sections/scoring.html.j2", view.scoring))
+        sections.append(PdfSection("sections/scoring.html.j2", view.scoring, "section.scoring"))
     return sections
