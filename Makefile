@@ -8,20 +8,22 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export MPLBACKEND := Agg
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-# Debian packages: Pango for WeasyPrint; poppler-utils, LibreOffice Impress and a Japanese
-# system font to turn the pack into images and open the deck (tests and looking at output).
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libreoffice-impress fonts-ipaexfont-gothic libharfbuzz-subset0
+# Debian packages. To write the pack: Pango and HarfBuzz's subsetter for WeasyPrint. For the tests
+# (and looking at output): poppler-utils, LibreOffice Impress and a Japanese system font, to turn
+# the pack into images and open the deck.
+RUNTIME_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_APT := poppler-utils libreoffice-impress fonts-ipaexfont-gothic
 
-.PHONY: demo test bench install system-deps clean
+.PHONY: demo test bench install runtime-deps test-deps apt clean
 
-demo: install
+demo: install runtime-deps
 	$(VENV)/bin/retropack run --config config/demo.yaml --month $(DEMO_MONTH) --no-deliver
 	$(VENV)/bin/retropack run --config config/demo-en.yaml --month $(DEMO_MONTH) --no-deliver
 
-test: install system-deps
+test: install runtime-deps test-deps
 	$(PY) -m pytest -q
 
-bench: install
+bench: install runtime-deps
 	$(PY) bench/benchmark.py
 
 install: $(STAMP)
@@ -32,8 +34,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-system-deps:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+runtime-deps:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(RUNTIME_APT)"
+
+test-deps:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(TEST_APT)"
+
+# Install the Debian PACKAGES that are missing (as root, or through sudo); nothing when all are there.
+apt:
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages: $$missing"; \
 	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -80,6 +80,17 @@ def flow_code(config: Path, data: Path | None, out: Path) -> str:
     )
 
 
+def cpu_reference() -> float:
+    """Seconds for a fixed pure-Python loop: the figures of two runs compare only next to this."""
+    def loop() -> int:
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        return total
+
+    return median_time(loop, 3)[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
@@ -117,6 +128,7 @@ def main() -> None:
     table.add_row("retropack run − bare flow", *(f"{results[label]['retropack run (fresh process)'] - bare:.3f}"
                                                  for label in results))
     console.print(table)
+    console.print(f"machine reference: a 10-million-step Python loop takes {cpu_reference():.2f} s here")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ render → publish. Each step is one task; the steps themselves live in ``retrop
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -38,6 +38,7 @@ class RunResult:
     pack_hash: str
     statuses: dict[str, int]
     delivery: str  # sent, revision, resend, skip, or off
+    refused: dict[str, str] = field(default_factory=dict)  # recipients the SMTP server turned away
 
 
 @task(name="load-config", cache_policy=NO_CACHE)
@@ -109,12 +110,17 @@ def deliver_pack(view: PackView, analysis: Analysis, dataset: Dataset, settings:
     sender = send_mail.with_options(retries=smtp.retries, retry_delay_seconds=smtp.retry_delay_seconds)
     result = deliver(summary, settings.delivery, ledger_file(out, settings.client), resend=resend, sender=sender)
     recipients = ", ".join([*settings.delivery.to, *settings.delivery.cc])
-    get_run_logger().info("delivery %s: %s to %s (message %s)", result.action, rendered.files.pdf.name,
-                          recipients, result.message_id)
+    logger = get_run_logger()
+    logger.info("delivery %s: %s to %s (message %s)", result.action, rendered.files.pdf.name, recipients,
+                result.message_id)
+    refused = "; ".join(f"{address} ({reply})" for address, reply in result.refused.items())
+    if refused:
+        logger.warning("delivery: the server refused %s; correct delivery.to/cc and rerun with --resend", refused)
     create_markdown_artifact(
         key=f"retropack-{settings.client}-{view.month}-delivery".lower().replace("_", "-"),
         markdown=f"**Delivery**: {result.action} (revision {result.revision}) to {recipients}; "
-                 f"attached: {result.attached}; message id `{result.message_id}`",
+                 f"attached: {result.attached}; message id `{result.message_id}`"
+                 + (f"\n\n**Refused by the server**: {refused}" if refused else ""),
         description="E-mail delivery of the pack",
     )
     return result
@@ -174,10 +180,10 @@ def _build_and_deliver(settings: Settings, target: Month, out: Path, generated_a
     view = build_view(analysis, dataset, settings, run_id, generated_at)
     rendered = render_and_publish(view, analysis, dataset, settings, out, run_id, generated_at)
     publish_artifacts(view, rendered)
-    delivery = "off"
+    delivery, refused = "off", {}
     if deliver and settings.delivery is not None:
-        delivery = deliver_pack(view, analysis, dataset, settings, rendered, out, run_id, generated_at,
-                                resend).action
+        result = deliver_pack(view, analysis, dataset, settings, rendered, out, run_id, generated_at, resend)
+        delivery, refused = result.action, result.refused
     return RunResult(
         client=settings.client,
         month=str(target),
@@ -187,4 +193,5 @@ def _build_and_deliver(settings: Settings, target: Month, out: Path, generated_a
         pack_hash=rendered.pack_hash,
         statuses={status: count for status, _, _, count in view.status_counts},
         delivery=delivery,
+        refused=refused,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import click
 
 from retropack.errors import RetropackError
 from retropack.months import Month
+from retropack.prefect_api import start_temporary_api, use_api
 
 # Prefect's temporary server phones home by default; offline that logs an ERROR on every run.
 # Opt in again with PREFECT_SERVER_ANALYTICS_ENABLED=true.
@@ -27,28 +27,6 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
         return str(Month.parse(value))
     except ValueError as exc:
         raise click.BadParameter(f"{exc}, e.g. 2026-10.") from None
-
-
-def _start_prefect_api() -> threading.Thread:
-    """Bring Prefect's API up in a background thread while this process loads the rendering stack.
-
-    Without a server (no PREFECT_API_URL) Prefect starts a temporary one on first use, which takes
-    seconds of mostly waiting; the ~1 s of imports (pandas, WeasyPrint, matplotlib, python-pptx)
-    then happens meanwhile instead of after. Join the thread before the first flow call (the API
-    must be up by then). A failure here is left for the flow run to report.
-    """
-    from prefect import get_client
-
-    def reach() -> None:
-        try:
-            with get_client(sync_client=True) as client:
-                client.api_healthcheck()
-        except Exception:  # noqa: BLE001 - the flow run itself raises the real error
-            return
-
-    thread = threading.Thread(target=reach, name="prefect-api-start", daemon=True)
-    thread.start()
-    return thread
 
 
 def _fail(exc: BaseException) -> None:
@@ -77,10 +55,10 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
     """Build one client's pack for one month (the same flow the schedule runs)."""
     if no_deliver and resend:
         raise click.UsageError("--no-deliver and --resend cannot be used together.")
-    api = _start_prefect_api()
+    api = start_temporary_api()  # boots while the flow's imports load
     from flows.monthly_retrospective import monthly_retrospective
 
-    api.join()
+    use_api(api)
     try:
         result = monthly_retrospective(
             config=str(config), month=month, data=str(data) if data else None, out=str(out),
@@ -94,6 +72,9 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
     click.echo(f"  {result.pdf.name}\n  {result.pptx.name}\n  kpis.json\n  diagnosis.json\n  manifest.json")
     click.echo("  " + ", ".join(f"{status} {count}" for status, count in result.statuses.items()))
     click.echo(f"  e-mail: {result.delivery}")
+    for address, reply in result.refused.items():
+        click.echo(f"  e-mail refused for {address}: {reply} (correct delivery.to/cc, then rerun with --resend)",
+                   err=True)
 
 
 @main.command()
@@ -133,10 +114,10 @@ def backfill(config: Path, first: str, last: str, out: Path, deliver: bool) -> N
     from retropack.deployments import client_configs
 
     console = Console(stderr=True)
-    api = _start_prefect_api()
-    import flows.monthly_retrospective  # noqa: F401  (loads while the API starts)
+    api = start_temporary_api()
+    import flows.monthly_retrospective  # noqa: F401  (loads while the API boots)
 
-    api.join()
+    use_api(api)
     try:
         outcomes = run_backfill(client_configs(config), Month.parse(first), Month.parse(last), out=out,
                                 deliver=deliver, console=console)

@@ -342,7 +342,7 @@ def test_implicit_tls(start_server: Callable[..., tuple[Recorder, int]], server_
     delivery = make_delivery(port, smtp={"security": "ssl"})
     message = mail(make_summary(pdf), delivery)
 
-    message_id = send(message, delivery.smtp, env={}, ssl_context=client_tls)
+    message_id = send(message, delivery.smtp, env={}, ssl_context=client_tls).message_id
 
     assert recorder.message()["Message-ID"] == message_id
 
@@ -485,13 +485,28 @@ def test_refused_recipients(plain_server: tuple[Recorder, int], pdf: Path, caplo
     recorder.unknown = {"sales-lead@example.com"}
     delivery = make_delivery(port)
 
-    send(mail(make_summary(pdf), delivery), delivery.smtp, env={})  # one refused: the others still get it
+    sent = send(mail(make_summary(pdf), delivery), delivery.smtp, env={})  # one refused: the others still get it
 
     assert recorder.envelopes[0].rcpt_tos == ["manager@example.com"]
+    assert list(sent.refused) == ["sales-lead@example.com"] and sent.refused["sales-lead@example.com"].startswith("550")
     assert "refused some recipients" in caplog.text and "sales-lead@example.com (550" in caplog.text
     recorder.unknown.add("manager@example.com")
     with pytest.raises(DeliveryError, match=r"refused the recipients manager@example.com \(550 .*check delivery.to"):
         send(mail(make_summary(pdf), delivery), delivery.smtp, env={})
+
+
+def test_a_partly_refused_mail_is_recorded_with_its_refusals(plain_server: tuple[Recorder, int], pdf: Path,
+                                                             tmp_path: Path) -> None:
+    recorder, port = plain_server
+    recorder.unknown = {"sales-lead@example.com"}
+    ledger = tmp_path / ".deliveries.json"
+
+    result = deliver(make_summary(pdf), make_delivery(port), ledger, env={})
+
+    assert result.action == "send" and list(result.refused) == ["sales-lead@example.com"]
+    (entry,) = json.loads(ledger.read_text(encoding="utf-8"))["entries"]
+    assert entry["refused"]["sales-lead@example.com"].startswith("550")
+    assert entry["message_id"] == result.message_id
 
 
 def test_failure_notice_goes_to_ops_as_plain_text(plain_server: tuple[Recorder, int]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import json
 import shutil
 import socket
 from email import policy
@@ -29,6 +30,14 @@ class Mailbox:
         self.messages: list[email.message.EmailMessage] = []
         self.attempts = 0
         self.refuse_with: str | None = None
+        self.unknown: set[str] = set()  # addresses refused at RCPT, as a mistyped address would be
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
         if MANAGER in envelope.rcpt_tos:
@@ -150,3 +159,20 @@ def test_no_deliver_sends_nothing(prefect_server, mailbox, tmp_path: Path) -> No
     result = run(program(tmp_path, port), "--no-deliver")
     assert result.exit_code == 0 and "e-mail: off" in result.output
     assert box.messages == []
+
+
+def test_a_refused_cc_is_reported_and_recorded_while_the_manager_gets_the_mail(prefect_server, mailbox,
+                                                                                tmp_path: Path) -> None:
+    box, port = mailbox
+    box.unknown = {"typo@example.com"}
+    config = program(tmp_path, port)
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f"  to: [{MANAGER}]", f"  to: [{MANAGER}]\n  cc: [typo@example.com]"), encoding="utf-8")
+
+    result = run(config)
+
+    assert result.exit_code == 0, result.output
+    assert len(box.to(MANAGER)) == 1
+    assert "e-mail refused for typo@example.com: 550 5.1.1 No such user" in result.output
+    ledger = json.loads((config.parent / "reports" / "demo" / ".deliveries.json").read_text(encoding="utf-8"))
+    assert ledger["entries"][0]["refused"] == {"typo@example.com": "550 5.1.1 No such user"}

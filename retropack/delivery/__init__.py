@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from retropack.delivery.ledger import (
     ledger_file,
 )
 from retropack.delivery.message import FocusLine, MailSummary, build_failure_notice, build_message
-from retropack.delivery.smtp import TransientDeliveryError, retry_on_transient, send
+from retropack.delivery.smtp import SentMail, TransientDeliveryError, retry_on_transient, send
 from retropack.months import Month
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "Ledger",
     "LedgerEntry",
     "MailSummary",
+    "SentMail",
     "TransientDeliveryError",
     "build_message",
     "deliver",
@@ -46,17 +47,19 @@ __all__ = [
     "send",
 ]
 
-Sender = Callable[..., str]
+Sender = Callable[..., SentMail]
 
 
 @dataclass(frozen=True)
 class DeliveryResult:
-    """What ``deliver`` did: for ``skip``, ``message_id`` is that of the earlier mail."""
+    """What ``deliver`` did: for ``skip``, ``message_id`` is that of the earlier mail; ``refused``
+    the recipients the server turned away (address → SMTP reply)."""
 
     action: Action
     message_id: str
     revision: int
     attached: bool
+    refused: dict[str, str] = field(default_factory=dict)
 
 
 def deliver(
@@ -86,7 +89,7 @@ def deliver(
     message = build_message(
         summary, delivery, revision_of=revision_of, changes=changes, attach=True, link_text=link_text
     )
-    message_id = sender(message, delivery.smtp, env=env)
+    sent = sender(message, delivery.smtp, env=env)
     ledger.record(
         LedgerEntry(
             month=summary.month,
@@ -94,13 +97,14 @@ def deliver(
             to=list(delivery.to),
             cc=list(delivery.cc),
             pack_hash=summary.pack_hash,
-            message_id=message_id,
+            message_id=sent.message_id,
             revision=decision.revision,
             kpi_values=dict(summary.kpi_values),
+            refused=dict(sent.refused),
         )
     )
     attached = any(True for _ in message.iter_attachments())
-    return DeliveryResult(decision.action, message_id, decision.revision, attached)
+    return DeliveryResult(decision.action, sent.message_id, decision.revision, attached, dict(sent.refused))
 
 
 def notify_failure(
@@ -121,4 +125,4 @@ def notify_failure(
     message = build_failure_notice(
         delivery, client=client, month=str(month), error=error, run_url=run_url, locale=language
     )
-    return sender(message, delivery.smtp, env=env)
+    return sender(message, delivery.smtp, env=env).message_id

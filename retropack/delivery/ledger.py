@@ -36,6 +36,7 @@ class LedgerEntry:
     message_id: str
     revision: int
     kpi_values: dict[str, float | None] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)  # recipients the server turned away
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import os
 import smtplib
 import ssl
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -28,14 +29,26 @@ class TransientDeliveryError(DeliveryError):
     """The server could not take the mail now; the same send may succeed on a retry."""
 
 
+@dataclass(frozen=True)
+class SentMail:
+    """A mail the server took: its Message-ID, and the recipients it refused (address → SMTP reply).
+
+    Refusals of some recipients do not fail the send: the others have the mail, and a retry would
+    mail them twice. They are reported instead, so someone can correct the address.
+    """
+
+    message_id: str
+    refused: dict[str, str] = field(default_factory=dict)
+
+
 def send(
     message: EmailMessage,
     smtp: Smtp,
     *,
     env: Mapping[str, str] = os.environ,
     ssl_context: ssl.SSLContext | None = None,
-) -> str:
-    """Send ``message`` through ``smtp`` and return its Message-ID (added if it has none).
+) -> SentMail:
+    """Send ``message`` through ``smtp``; its Message-ID is added if it has none.
 
     ``ssl_context`` defaults to the system's trusted certificates with host-name checking.
     """
@@ -99,9 +112,9 @@ def send(
     message_id = str(message["Message-ID"])
     log.info("Sent %s via %s:%s", message_id, smtp.host, smtp.port)
     if refused:
-        # Some recipients got the mail: raising would make a retry send it to them twice.
-        log.warning("%s refused some recipients of %s: %s", where, message_id, _refusals(refused))
-    return message_id
+        log.warning("%s refused some recipients of %s: %s; check delivery.to and delivery.cc", where,
+                    message_id, _refusals(refused))
+    return SentMail(message_id, {address: f"{code} {_text(reply)}" for address, (code, reply) in refused.items()})
 
 
 def retry_on_transient(task: Any, task_run: Any, state: Any) -> bool:
