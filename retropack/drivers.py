@@ -32,11 +32,12 @@ class Measure:
         frame = self.frame(inputs)
         if frame is None or dimension not in frame or frame[dimension].isna().all():
             return None
-        rows = frame[frame[self.month_column] == month.index]
+        chosen = frame[self.month_column] == month.index
         if self.where is not None:
-            rows = rows[self.where(rows)]
-        groups = rows[dimension].fillna(UNSET).astype(str).replace("", UNSET)
-        values = rows[self.value] if self.value else pd.Series(1.0, index=rows.index)
+            chosen &= self.where(frame).fillna(False).astype(bool)
+        # take the two columns needed, not the whole table: this runs per KPI, dimension and month
+        groups = frame.loc[chosen, dimension].fillna(UNSET).astype(str).replace("", UNSET)
+        values = frame.loc[chosen, self.value] if self.value else pd.Series(1.0, index=groups.index)
         return values.groupby(groups).sum()
 
 

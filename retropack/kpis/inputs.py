@@ -80,10 +80,9 @@ def build_inputs(dataset: Dataset, params: KpiParams) -> KpiInputs:
         deals["closed_at"] = pd.Series(pd.NaT, index=deals.index, dtype=deals["created_at"].dtype)
     deals["amount"] = pd.to_numeric(deals["amount"], errors="coerce").fillna(0.0)
     deals["ma"] = ma_sourced(deals, leads)
-    by_lead = leads.drop_duplicates("lead_id").set_index("lead_id")
     for column in ("source", "segment"):
-        if column in by_lead:
-            deals[f"lead_{column}"] = deals["lead_id"].map(by_lead[column]) if "lead_id" in deals else pd.NA
+        if column in leads:
+            deals[f"lead_{column}"] = lead_column(deals, leads, column) if "lead_id" in deals else pd.NA
     deals["created_at_m"] = month_index_series(deals["created_at"])
     deals["closed_at_m"] = month_index_series(deals["closed_at"])
     deals["cycle_days"] = (deals["closed_at"] - deals["created_at"]) / np.timedelta64(1, "D")
