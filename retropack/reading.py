@@ -83,6 +83,11 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
     Both are tried strictly, so a bad byte is never replaced silently. When neither decodes, the
     error points at the byte where the likelier encoding failed: the one that read further.
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(
+            f"File '{path}' is UTF-16 (Excel's 'Unicode Text' export), which the dataset does not take: "
+            "re-save it as UTF-8 (in Excel: 'CSV UTF-8') or as CP932."
+        )
     bom = len(BOM) if data.startswith(BOM) else 0
     try:
         return data[bom:].decode("utf-8"), "utf-8-sig" if bom else "utf-8"

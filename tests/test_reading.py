@@ -63,6 +63,17 @@ def test_decode_reports_the_offset_in_the_file_when_it_has_a_bom(tmp_path: Path)
         decode(tmp_path / "x.csv", b"\xef\xbb\xbfa\n\xff")
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_utf16_exports_are_named_as_such(tmp_path: Path, codec: str) -> None:
+    data = "lead_id\tcreated_at\nL1\t2026-10-01\n".encode(codec)
+    if codec == "utf-16-be":
+        data = b"\xfe\xff" + data
+    path = tmp_path / "leads.csv"
+    path.write_bytes(data)
+    with pytest.raises(DataError, match=r"leads\.csv' is UTF-16 \(Excel's 'Unicode Text' export\).*'CSV UTF-8'"):
+        read_table("leads", path)
+
+
 def test_headers_are_trimmed_and_case_insensitive_but_kept_as_written(tmp_path: Path) -> None:
     path = write(tmp_path / "leads.csv", " Lead_ID ,CREATED_AT\nL1,2025-06-01\n")
     raw = read_table("leads", path)
