@@ -10,7 +10,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-
 from retropack.kpis.catalog import KPIS
 from retropack.yaml_text import load_yaml
 
