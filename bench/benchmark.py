@@ -21,13 +21,13 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from retropack import pipeline  # noqa: E402
-from retropack.charts import draw_charts  # noqa: E402
+from retropack.flow import steps as pipeline  # noqa: E402
+from retropack.render.charts import draw_charts  # noqa: E402
 from retropack.config import load_settings  # noqa: E402
-from retropack.demo_data import generate  # noqa: E402
+from retropack.operations.demo_data import generate  # noqa: E402
 from retropack.months import Month  # noqa: E402
-from retropack.render_pdf import render_pdf  # noqa: E402
-from retropack.render_pptx import render_pptx  # noqa: E402
+from retropack.render.pdf import render_pdf  # noqa: E402
+from retropack.render.deck import render_pptx  # noqa: E402
 
 MONTH = "2026-10"
 BARE_FLOW = "from prefect import flow\n@flow(name='bare')\ndef bare():\n    return 1\nbare()\n"
@@ -75,7 +75,7 @@ def cli_time(config: Path, data: Path | None, out: Path, repeat: int) -> float:
 def flow_code(config: Path, data: Path | None, out: Path) -> str:
     data_arg = f"'{data}'" if data else "None"
     return (
-        "from flows.monthly_retrospective import monthly_retrospective\n"
+        "from retropack.flow.monthly_retrospective import monthly_retrospective\n"
         f"monthly_retrospective(config='{config}', month='{MONTH}', data={data_arg}, out='{out}', deliver=False)\n"
     )
 

@@ -11,7 +11,7 @@ import click
 
 from retropack.errors import RetropackError
 from retropack.months import Month
-from retropack.prefect_api import start_temporary_api, use_api
+from retropack.operations.prefect_api import start_temporary_api, use_api
 
 # Prefect's temporary server phones home by default; offline that logs an ERROR on every run.
 # Opt in again with PREFECT_SERVER_ANALYTICS_ENABLED=true.
@@ -56,7 +56,7 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
     if no_deliver and resend:
         raise click.UsageError("--no-deliver and --resend cannot be used together.")
     api = start_temporary_api()  # boots while the flow's imports load
-    from flows.monthly_retrospective import monthly_retrospective
+    from retropack.flow.monthly_retrospective import monthly_retrospective
 
     use_api(api)
     try:
@@ -84,7 +84,7 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
 def schedule(config: Path, start, count: int) -> None:
     """Print the next scheduled runs and the month each reports."""
     from retropack.config import load_settings
-    from retropack.schedule import format_run, next_runs
+    from retropack.flow.calendar import format_run, next_runs
 
     try:
         settings = load_settings(config)
@@ -109,13 +109,13 @@ def backfill(config: Path, first: str, last: str, out: Path, deliver: bool) -> N
     """Build every month from --from to --to, for one client or a folder of clients."""
     from rich.console import Console
 
-    from retropack.backfill import backfill as run_backfill
-    from retropack.backfill import outcome_table
-    from retropack.deployments import client_configs
+    from retropack.operations.backfill import backfill as run_backfill
+    from retropack.operations.backfill import outcome_table
+    from retropack.operations.deployments import client_configs
 
     console = Console(stderr=True)
     api = start_temporary_api()
-    import flows.monthly_retrospective  # noqa: F401  (loads while the API boots)
+    import retropack.flow.monthly_retrospective  # noqa: F401  (loads while the API boots)
 
     use_api(api)
     try:
@@ -138,7 +138,7 @@ def serve(config: Path, out: Path) -> None:
     """Create the clients' deployments and run them on their schedules (Ctrl-C stops)."""
     from prefect import serve as prefect_serve
 
-    from retropack.deployments import build_deployments, client_configs
+    from retropack.operations.deployments import build_deployments, client_configs
 
     try:
         deployments = build_deployments(client_configs(config), out=out)

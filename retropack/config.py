@@ -6,26 +6,26 @@ Unknown keys and wrong types are refused with the key's dotted path, so a typo i
 
 from __future__ import annotations
 
-import difflib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
+from retropack._strict import StrictModel as _Strict
+from retropack._strict import did_you_mean
+from retropack._yaml import load_yaml
 from retropack.errors import ConfigError
 from retropack.kpis.catalog import KPI_IDS, SEED_TARGETS
 from retropack.months import Month
-from retropack.yaml_text import load_yaml
+from retropack.rules import Rules, bundled_rules_file, load_rules
 
-PhaseId = Literal["launch", "growth", "optimization", "maturity"]
-PHASE_IDS: tuple[str, ...] = ("launch", "growth", "optimization", "maturity")
+__all__ = ["Config", "Settings", "load_config", "load_settings"]
+
 KpiTargets = dict[str, float | None]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+RULES_FILE = "rules.yaml"  # a rules file of this name beside the config replaces the bundled one
 
 
 class Program(_Strict):
@@ -74,7 +74,7 @@ class DataQuality(_Strict):
 def _check_kpi_keys(targets: dict[str, Any] | None) -> dict[str, Any] | None:
     for key in targets or {}:
         if key not in KPI_IDS:
-            raise ValueError(f"unknown KPI '{key}'{_suggest(key, KPI_IDS)}")
+            raise ValueError(f"unknown KPI '{key}'{did_you_mean(key, KPI_IDS)}")
     return targets
 
 
@@ -110,9 +110,10 @@ class Content(_Strict):
 
 
 class Advice(_Strict):
-    """Where the editable improvement-action and health-check rules live (relative to the config)."""
+    """Where the editable improvement-action and health-check rules live (relative to the config):
+    unset, a ``rules.yaml`` beside the config if there is one, else the bundled rules."""
 
-    rules_file: Path = Path("rules.yaml")
+    rules_file: Path | None = None
     scoring_review_every_months: int = Field(3, ge=1)
 
 
@@ -195,11 +196,6 @@ class Settings(_Strict):
         return value
 
 
-def _suggest(word: str, choices: Any) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _describe(error: dict[str, Any], raw: dict[str, Any]) -> str:
     path = [str(part) for part in error["loc"]]
     key = ".".join(path)
@@ -214,7 +210,7 @@ def _describe(error: dict[str, Any], raw: dict[str, Any]) -> str:
         known = []
         if model is not None and hasattr(model, "model_fields"):
             known = [f.alias or name for name, f in model.model_fields.items()]
-        return f"unknown key '{key}'{_suggest(path[-1], known)}"
+        return f"unknown key '{key}'{did_you_mean(path[-1], known)}"
     if error["type"] == "missing":
         return f"missing key '{key}'"
     message = str(error["msg"]).removeprefix("Value error, ")
@@ -250,5 +246,27 @@ def load_settings(path: Path | str, *, data: Path | None = None) -> Settings:
     updates: dict[str, Any] = {"source": path.resolve()}
     data_path = data if data is not None else base / settings.data.path
     updates["data"] = DataSettings(path=Path(data_path).resolve())
-    updates["advice"] = settings.advice.model_copy(update={"rules_file": (base / settings.advice.rules_file).resolve()})
+    updates["advice"] = settings.advice.model_copy(update={"rules_file": _rules_file(settings.advice, base)})
     return settings.model_copy(update=updates)
+
+
+def _rules_file(advice: Advice, base: Path) -> Path:
+    if advice.rules_file is not None:
+        return (base / advice.rules_file).resolve()
+    beside = base / RULES_FILE
+    return beside.resolve() if beside.is_file() else bundled_rules_file()
+
+
+@dataclass(frozen=True)
+class Config:
+    """One client's configuration as a run uses it: the settings, and the rules they point at."""
+
+    settings: Settings
+    rules: Rules
+
+
+def load_config(path: Path | str, *, data: Path | None = None) -> Config:
+    """Read the client's YAML and its rules file; ``data`` overrides ``data.path``."""
+    settings = load_settings(path, data=data)
+    assert settings.advice.rules_file is not None  # resolved by load_settings
+    return Config(settings, load_rules(settings.advice.rules_file))

@@ -1,18 +1,30 @@
-"""Shared fixtures: one Prefect test server for the session, and the repository's paths."""
+"""Shared fixtures: one Prefect test server for the session, the repository's paths, and the demo and
+fixture programs computed once."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from retropack.config import load_config  # noqa: E402
+from retropack.flow import steps  # noqa: E402
+from retropack.insights.analysis import Analysis  # noqa: E402
+from retropack.months import Month  # noqa: E402
+from retropack.present.view import PackView  # noqa: E402
+from tests.programs import MONTH, Program  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = ROOT / "config" / "demo.yaml"
 DEMO_EN_CONFIG = ROOT / "config" / "demo-en.yaml"
-
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("MPLBACKEND", "Agg")
+GENERATED = datetime(2026, 9, 1, 9, 0)
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +34,32 @@ def prefect_server():
 
     with prefect_test_harness(server_startup_timeout=60):
         yield
+
+
+@pytest.fixture(scope="session")
+def demo_view() -> Callable[..., PackView]:
+    """The demo's view model for a month (``locale`` "en" reads the English config), computed once each."""
+    loaded = {}
+
+    @cache
+    def view(month: str, scoring_review: bool = False, locale: str = "ja") -> PackView:
+        path = DEMO_EN_CONFIG if locale == "en" else DEMO_CONFIG
+        if path not in loaded:
+            config = load_config(path)
+            loaded[path] = (config, steps.load(config.settings))
+        config, dataset = loaded[path]
+        analysis = steps.compute(dataset, config, Month.parse(month), scoring_review)
+        return steps.view(analysis, dataset, config, "test", GENERATED)
+
+    return view
+
+
+@pytest.fixture()
+def analyse(tmp_path: Path) -> Callable[..., Analysis]:
+    """Write a fixture program to CSV and YAML, load it as a client's would be, and compute ``month``."""
+
+    def run(program: Program, month: str = MONTH, scoring_review: bool = False) -> Analysis:
+        config, dataset = program.load(tmp_path)
+        return steps.compute(dataset, config, Month.parse(month), scoring_review)
+
+    return run

@@ -26,7 +26,6 @@ def snapshot(folder: Path) -> dict[str, str]:
 def program(tmp_path: Path) -> Path:
     """A copy of the demo program (config, rules and data) that a test may break."""
     shutil.copytree(ROOT / "data" / "demo", tmp_path / "data")
-    shutil.copy(ROOT / "config" / "rules.yaml", tmp_path / "rules.yaml")
     text = (ROOT / "config" / "demo.yaml").read_text(encoding="utf-8").replace("../data/demo", "data")
     (tmp_path / "demo.yaml").write_text(text, encoding="utf-8")
     return tmp_path
@@ -69,7 +68,7 @@ def test_failed_render_leaves_the_earlier_pack(first_pack, program: Path, monkey
     def broken(view, path):
         raise RenderError(f"The PowerPoint could not be written to '{path}': disk full.")
 
-    monkeypatch.setattr("retropack.pipeline.render_pptx", broken)
+    monkeypatch.setattr("retropack.flow.steps.render_pptx", broken)
     result = CliRunner().invoke(main, ["run", "--config", str(program / "demo.yaml"), "--month", MONTH,
                                        "--out", str(program / "reports"), "--no-deliver"])
     assert result.exit_code == 1 and "disk full" in result.output

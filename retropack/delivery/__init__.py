@@ -6,6 +6,8 @@ Prefect task wrapping ``send`` as ``sender`` so retries are declared there, not 
     send_task = task(send, name="send-mail", retries=3, retry_delay_seconds=[2, 5, 15],
                      retry_condition_fn=retry_on_transient, cache_policy=NO_CACHE)
     deliver(summary, settings.delivery, ledger_file(out, settings.client), sender=send_task)
+
+The mail's words come ready from ``retropack.present.mail``.
 """
 
 from __future__ import annotations
@@ -17,30 +19,21 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from retropack.config import Delivery
-from retropack.delivery.ledger import (
-    Action,
-    Decision,
-    Ledger,
-    LedgerEntry,
-    describe_changes,
-    ledger_file,
-)
-from retropack.delivery.message import FocusLine, MailSummary, build_failure_notice, build_message
+from retropack.delivery.ledger import Action, Decision, Ledger, LedgerEntry, ledger_file
+from retropack.delivery.message import Revision, build_failure_notice, build_message
 from retropack.delivery.smtp import SentMail, TransientDeliveryError, retry_on_transient, send
 from retropack.months import Month
+from retropack.present.mail import MailSummary, failure_notice
 
 __all__ = [
     "Decision",
     "DeliveryResult",
-    "FocusLine",
     "Ledger",
     "LedgerEntry",
-    "MailSummary",
     "SentMail",
     "TransientDeliveryError",
     "build_message",
     "deliver",
-    "describe_changes",
     "ledger_file",
     "notify_failure",
     "retry_on_transient",
@@ -80,15 +73,11 @@ def deliver(
     decision = ledger.decide(summary.month, summary.pack_hash, resend)
     if decision.action == "skip" and decision.previous is not None:
         return DeliveryResult("skip", decision.previous.message_id, decision.previous.revision, attached=False)
-    revision_of = decision.previous if decision.action == "revision" else None
-    changes = (
-        describe_changes(revision_of.kpi_values, summary.kpi_values, summary.kpi_names, summary.locale)
-        if revision_of is not None
-        else []
-    )
-    message = build_message(
-        summary, delivery, revision_of=revision_of, changes=changes, attach=True, link_text=link_text
-    )
+    revision = None
+    if decision.action == "revision" and decision.previous is not None:
+        revision = Revision(decision.previous.message_id, decision.revision,
+                            summary.changes_since(decision.previous.kpi_values))
+    message = build_message(summary, delivery, revision=revision, attach=True, link_text=link_text)
     sent = sender(message, delivery.smtp, env=env)
     ledger.record(
         LedgerEntry(
@@ -122,7 +111,5 @@ def notify_failure(
     if not delivery.failure_notice_to:
         return None
     language = locale or delivery.locale or "ja"
-    message = build_failure_notice(
-        delivery, client=client, month=str(month), error=error, run_url=run_url, locale=language
-    )
+    message = build_failure_notice(delivery, failure_notice(client, str(month), error, run_url, language))
     return sender(message, delivery.smtp, env=env).message_id

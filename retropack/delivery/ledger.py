@@ -7,18 +7,16 @@ inside them, because a run replaces its month folder whole and would erase the r
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from retropack.delivery.message import Words
-from retropack.formatting import format_value
-from retropack.kpis.catalog import KPIS
 from retropack.errors import DeliveryError
 from retropack.months import Month
+
+__all__ = ["Action", "Decision", "LEDGER_NAME", "Ledger", "LedgerEntry", "ledger_file"]
 
 LEDGER_NAME = ".deliveries.json"
 Action = Literal["skip", "send", "revision", "resend"]
@@ -117,34 +115,3 @@ def _read(path: Path) -> list[LedgerEntry]:
             f"Delivery ledger '{path}' cannot be read ({type(exc).__name__}: {exc}): restore it from a backup "
             "or delete it, which makes the next run mail its pack as a first send."
         ) from None
-
-
-def describe_changes(
-    old_values: dict[str, float | None],
-    new_values: dict[str, float | None],
-    names: dict[str, str],
-    locale: str,
-) -> list[str]:
-    """One line per KPI whose shown value changed between two packs, e.g. ``新規リード数: 190 → 212``."""
-    words = Words(locale)
-    lines = []
-    for kpi in dict.fromkeys([*new_values, *old_values]):
-        old, new = old_values.get(kpi), new_values.get(kpi)
-        shown_old, shown_new = _shown(kpi, old, locale), _shown(kpi, new, locale)
-        if _same(old, new) or shown_old == shown_new:
-            continue
-        lines.append(words["change"].format(name=names.get(kpi, kpi), old=shown_old, new=shown_new))
-    return lines
-
-
-def _shown(kpi: str, value: float | None, locale: str) -> str:
-    """The value as the pack shows it (``25.0%``, ``¥1,200,000``); ids outside the catalogue as plain numbers."""
-    unit = KPIS[kpi].unit if kpi in KPIS else "count"
-    return format_value(value, unit, locale)
-
-
-def _same(old: float | None, new: float | None) -> bool:
-    if old is None or new is None:
-        return old is new
-    return math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12)
-

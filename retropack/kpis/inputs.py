@@ -12,7 +12,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from retropack.dataset import Dataset
+from retropack.load.dataset import Dataset
 from retropack.months import Month, month_index_series
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from retropack.drivers import UNSET, find_drivers
+from retropack.kpis.drivers import UNSET, find_drivers
 from retropack.kpis.inputs import KpiParams, build_inputs
 from tests.kpis.test_formulas import OCT, make_dataset
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from retropack.dataset import Dataset
+from retropack.load.dataset import Dataset
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.inputs import KpiParams, build_inputs
 from retropack.months import Month

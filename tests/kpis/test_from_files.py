@@ -9,7 +9,7 @@ import pytest
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.inputs import KpiParams, build_inputs
 from retropack.months import Month
-from retropack.validation import load_dataset
+from retropack.load.validation import load_dataset
 
 OCT = Month(2026, 10)
 

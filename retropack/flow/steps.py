@@ -1,0 +1,92 @@
+"""The steps of one run as plain functions; the Prefect flow (``monthly_retrospective``) orders them as tasks.
+
+Keeping the steps free of Prefect lets the benchmark time each one and lets tests call them directly.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from retropack.config import Config, Settings, load_config
+from retropack.insights.analysis import Analysis, analyse
+from retropack.load import Dataset, load_dataset
+from retropack.months import Month
+from retropack.present.view import PackView, build_view
+from retropack.publish import write_json
+from retropack.publish.diagnosis_json import diagnosis_document
+from retropack.publish.folder import PackFiles, discard, pack_names, promote, staging_folder
+from retropack.publish.kpis_json import kpis_document
+from retropack.publish.manifest import manifest, versions
+from retropack.publish.rejects import write_rejects
+from retropack.render.deck import render_pptx
+from retropack.render.pdf import render_pdf
+
+__all__ = ["RenderedPack", "build_pack_view", "compute", "load", "new_run_id", "now_in", "render_and_publish",
+           "view"]
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def now_in(settings: Settings) -> datetime:
+    return datetime.now(ZoneInfo(settings.program.timezone))
+
+
+def load(settings: Settings) -> Dataset:
+    return load_dataset(
+        settings.data.path,
+        timezone=settings.program.timezone,
+        max_reject_share=settings.data_quality.max_reject_share,
+    )
+
+
+def compute(dataset: Dataset, config: Config, month: Month, scoring_review: bool = False) -> Analysis:
+    return analyse(dataset, config, month, scoring_review=scoring_review)
+
+
+def view(analysis: Analysis, dataset: Dataset, config: Config, run_id: str, generated_at: datetime,
+         locale: str | None = None) -> PackView:
+    return build_view(analysis, dataset, config, run_id=run_id, generated_at=generated_at, versions=versions(),
+                      locale=locale)
+
+
+@dataclass(frozen=True)
+class RenderedPack:
+    files: PackFiles
+    pack_hash: str
+
+
+def render_and_publish(pack: PackView, analysis: Analysis, dataset: Dataset, settings: Settings, reports_root: Path,
+                       run_id: str, generated_at: datetime) -> RenderedPack:
+    """Render every output into a staging folder and move it into place only when all succeeded."""
+    month = str(analysis.month)
+    staging = staging_folder(reports_root, settings.client, month, run_id)
+    pdf_name, pptx_name = pack_names(settings.client, month)
+    try:
+        render_pdf(pack, staging / pdf_name)
+        render_pptx(pack, staging / pptx_name)
+        write_json(staging / "kpis.json", kpis_document(settings.client, month, analysis.phase, analysis.results))
+        write_json(staging / "diagnosis.json", diagnosis_document(settings.client, analysis.month, analysis.diagnosis,
+                                                                  settings.program.currency))
+        write_rejects(dataset, staging / "rejects")
+        asked = analysis.diagnosis.scoring is not None and analysis.diagnosis.scoring.reason == "asked"
+        document = manifest(settings, dataset, analysis.month, run_id, generated_at, staging, asked)
+        write_json(staging / "manifest.json", document)
+        files = promote(staging, reports_root / settings.client / month)
+    except BaseException:
+        discard(staging)
+        raise
+    return RenderedPack(files, document["pack_hash"])
+
+
+def build_pack_view(config_file: Path | str, month: str) -> PackView:
+    """The view model of one month straight from a config file: for looking at documents and tests."""
+    config = load_config(config_file)
+    dataset = load(config.settings)
+    analysis = compute(dataset, config, Month.parse(month))
+    return view(analysis, dataset, config, new_run_id(), now_in(config.settings))

@@ -1,0 +1,404 @@
+"""Loading the dataset: every table read as text, then checked against its declaration in ``tables``.
+
+A row that breaks a rule is rejected whole, with one ``code: sentence`` reason (its first problem,
+in the order key, duplicate, columns as declared, row rules, references), and handed on for the
+pack's data-quality section. Only a missing file or column, an unreadable file, or a table with
+too many rejected rows stops the run, with a ``DataError`` saying what, where and how to fix it.
+
+Parsing is vectorised per column, so a 10x program with hundreds of thousands of events stays
+fast; Python loops run only over rejected rows, to word their reasons.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from retropack.load.dataset import Dataset, Finding, TableQuality
+from retropack.errors import DataError
+from retropack.load._reading import RawTable, find_file, read_table
+from retropack.load.tables import EVENT_COUNTS, TABLES, Column, Kind, Table, opt
+
+__all__ = ["load_dataset", "parse_timestamps", "parse_numbers", "derive_send_counts", "apply_event_counts"]
+
+# Patterns spell digits [0-9] and spaces [ ] (not \d, \s) so pandas runs them in pyarrow, not row by row.
+# A number may carry a currency mark before it (¥, $) or after it (円) and thousands separators;
+# the grouping must be real (1,234,000), so a European decimal comma such as 1,5 is refused
+# rather than read as 15. The marks and separators are then dropped.
+_NUMBER = r"^[-+]?[ ]*[¥$]?[ ]*[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:[.][0-9]+)?(?:[eE][-+]?[0-9]+)?[ ]*円?$"
+_NUMBER_MARKS = r"[¥$円, ]"
+# Excel re-saves ISO dates as 2025/6/1 9:05; those are rewritten to ISO-8601 before parsing.
+_SLASH_DATE = r"^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})(?:[ T]([0-9]{1,2})(:[0-9]{2}.*))?$"
+_OFFSET = r"[T ][0-9]{1,2}.*(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+# A month; also accepted as the first day of the month, as a Parquet date column or Excel writes it.
+_MONTH = r"^([0-9]{4})[-/]([0-9]{1,2})(?:[-/]0?1(?:[ T]00:00(?::00(?:[.]0+)?)?)?)?$"
+_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+# The reject code and the explanation for a value its column's type cannot read (text always reads).
+_UNREADABLE: dict[Kind, tuple[str, str]] = {
+    Kind.TIMESTAMP: (
+        "bad_timestamp",
+        "is not a valid ISO-8601 date or date-time (such as 2025-06-30 or 2025-06-30T09:15:00+09:00)",
+    ),
+    Kind.NUMBER: ("bad_number", "is not a number (such as 1234000, 1,234,000 or ¥1,234,000)"),
+    Kind.AMOUNT: ("bad_number", "is not a number (such as 1234000, 1,234,000 or ¥1,234,000)"),
+    Kind.COUNT: ("bad_number", "is not a whole number"),
+    Kind.BOOL: ("bad_bool", "is not true/false, 1/0 or yes/no"),
+    Kind.ENUM: ("bad_enum", "is not one of {values}"),
+    Kind.MONTH: ("bad_month", "is not a month written YYYY-MM"),
+}
+
+
+def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share: float = 0.05) -> Dataset:
+    """Read and validate every table of the dataset in ``folder``; raise DataError when it cannot be used."""
+    raws = _read_all(Path(folder))
+    specs = {name: _effective(TABLES[name], has_events="email_events" in raws) for name in raws}
+    for name, raw in raws.items():
+        _require_columns(specs[name], raw)
+    checked = {name: _check_table(specs[name], raw, timezone, raws) for name, raw in raws.items()}
+    frames = {name: result.frame for name, result in checked.items()}
+    findings: list[Finding] = []
+    if "email_events" in frames:
+        file_columns = frozenset(raws["email_sends"].frame.columns)
+        counts = derive_send_counts(frames["email_events"])
+        frames["email_sends"], disagreeing = apply_event_counts(frames["email_sends"], counts, file_columns)
+        findings += disagreeing
+    findings += _deals_without_amount(frames["deals"])
+    for result in checked.values():
+        result.stop_if_too_many_rejects(max_reject_share)
+    return Dataset(
+        tables=frames,
+        columns={name: frozenset(raw.frame.columns) for name, raw in raws.items()},
+        quality={name: result.quality for name, result in checked.items()},
+        findings=findings,
+        files=[raw.path for raw in raws.values()],
+    )
+
+
+def _read_all(folder: Path) -> dict[str, RawTable]:
+    """Every table file present, in declaration order; stops when the folder or a required file is missing."""
+    if not folder.is_dir():
+        raise DataError(
+            f"Dataset folder '{folder}' does not exist or is not a folder; check data.path in the configuration "
+            f"or the --data option."
+        )
+    paths = {name: find_file(folder, name) for name in TABLES}
+    for name, table in TABLES.items():
+        if table.required and paths[name] is None:
+            raise DataError(
+                f"Required file '{folder / name}.csv' (or '{name}.parquet') is missing; export the {name} table "
+                f"into the dataset folder as CSV or Parquet."
+            )
+    return {name: read_table(name, path) for name, path in paths.items() if path is not None}
+
+
+def _effective(table: Table, *, has_events: bool) -> Table:
+    """The table as it applies to this dataset: with email_events, email_sends' counts become optional."""
+    if table.name != "email_sends" or not has_events:
+        return table
+    derived = set(EVENT_COUNTS.values())
+    columns = tuple(
+        dataclasses.replace(c, required=False, may_be_empty=True) if c.name in derived else c for c in table.columns
+    )
+    return dataclasses.replace(table, columns=columns)
+
+
+def _require_columns(table: Table, raw: RawTable) -> None:
+    hint = ", or provide email_events, from which the counts are derived"
+    for column in table.columns:
+        if column.required:
+            raw.require(column.name, hint if column.name in EVENT_COUNTS.values() else "")
+
+
+@dataclass
+class _Checked:
+    """One validated table: the rows that passed, the quality report, and the first row of each reason."""
+
+    table: str
+    frame: pd.DataFrame
+    quality: TableQuality
+    examples: dict[str, tuple[int, str]]
+
+    def stop_if_too_many_rejects(self, limit: float) -> None:
+        q = self.quality
+        if q.reject_share <= limit:
+            return
+        code, count = q.reasons.most_common(1)[0]
+        row, reason = self.examples[code]
+        raise DataError(
+            f"Table {self.table} ('{q.file}'): {q.rejected} of {q.rows_read} rows ({q.reject_share:.1%}) were "
+            f"rejected, more than data_quality.max_reject_share ({limit:.1%}); the most common reason is {code} "
+            f"({count} of them, e.g. row {row}: {reason.rstrip('.')}), so fix those rows in the file or raise "
+            f"data_quality.max_reject_share in the configuration."
+        )
+
+
+class _Verdicts:
+    """The first reason each row is rejected for; a row already rejected is not rejected again."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.codes = pd.Series(None, index=index, dtype=object)
+        self.reasons = pd.Series(None, index=index, dtype=object)
+
+    def reject(self, mask: pd.Series, code: str, sentence: Callable[[pd.Index], pd.Series | str]) -> None:
+        """Reject the rows of ``mask`` not rejected yet; ``sentence`` words the reason for just those rows."""
+        rows = mask.index[mask.to_numpy(dtype=bool, na_value=False) & self.codes.isna().to_numpy()]
+        if rows.empty:
+            return
+        self.codes[rows] = code
+        self.reasons[rows] = code + ": " + sentence(rows) + "."
+
+    @property
+    def rejected(self) -> pd.Series:
+        return self.codes.notna()
+
+
+def _check_table(table: Table, raw: RawTable, tz: str, raws: dict[str, RawTable]) -> _Checked:
+    """Type every column, apply the table's rules, and split the rows into kept and rejected."""
+    cells = raw.frame
+    verdicts = _Verdicts(cells.index)
+    typed = {}
+    for column in _key_first(table):
+        if column.name in cells:
+            typed[column.name] = _read_column(column, cells[column.name], verdicts, tz)
+        else:
+            typed[column.name] = _PARSERS[column.kind](pd.Series("", index=cells.index, dtype=str), column, tz)
+        if column.name == table.key:
+            _reject_duplicates(column.name, cells[column.name], verdicts)
+    for name in cells.columns.difference(list(typed), sort=False):
+        typed[name] = _read_column(opt(name, Kind.TEXT), cells[name], verdicts, tz)  # unknown: kept as text
+    frame = pd.DataFrame(typed, index=cells.index)
+    for rule in table.rules:
+        verdicts.reject(rule.broken(frame), rule.code, _rule_sentence(rule.sentence, rule.columns, cells))
+    for ref in table.references:
+        keys = raws[ref.table].frame[TABLES[ref.table].key].str.strip()
+        value = cells[ref.column].str.strip()
+        unknown = value.ne("") & ~value.isin(keys.unique())
+        verdicts.reject(unknown, ref.code, _reference_sentence(ref.column, ref.table, cells))
+    return _Checked(
+        table=table.name,
+        frame=frame[~verdicts.rejected].reset_index(drop=True),
+        quality=TableQuality(
+            table=table.name,
+            file=raw.path,
+            encoding=raw.encoding,
+            rows_read=len(cells),
+            reasons=Counter(verdicts.codes.dropna().to_list()),
+            rejects=_rejects(raw, verdicts),
+        ),
+        examples=_examples(verdicts),
+    )
+
+
+def _key_first(table: Table) -> list[Column]:
+    """The key column is checked first, so a row with a missing or repeated key says so."""
+    return sorted(table.columns, key=lambda column: column.name != table.key)
+
+
+def _read_column(column: Column, cells: pd.Series, verdicts: _Verdicts, tz: str) -> pd.Series:
+    """The column's typed values; rows with an empty required value or an unreadable value are rejected."""
+    text = cells.str.strip()
+    filled = text.ne("")
+
+    def quoted(rows: pd.Index) -> pd.Series:
+        return f"column '{column.name}' holds '" + cells[rows] + "', which "
+
+    if not column.may_be_empty:
+        empty = f"column '{column.name}' is empty, but every row needs a value"
+        verdicts.reject(~filled, "missing_value", lambda rows: empty)
+    values = _PARSERS[column.kind](text, column, tz)
+    if column.kind in _UNREADABLE:
+        code, why = _UNREADABLE[column.kind]
+        why = why.format(values=", ".join(column.values))
+        verdicts.reject(filled & values.isna(), code, lambda rows: quoted(rows) + why)
+    if column.kind in (Kind.AMOUNT, Kind.COUNT):
+        negative = "is negative; an amount or a count cannot be"
+        verdicts.reject(values < 0, "negative", lambda rows: quoted(rows) + negative)
+    return values
+
+
+def _reject_duplicates(key: str, cells: pd.Series, verdicts: _Verdicts) -> None:
+    """Each later row with a key already seen is rejected; the first row is kept."""
+    text = cells.str.strip()
+    repeated = text.duplicated() & text.ne("")
+    first_row = pd.Series(text.index, index=text.to_numpy())
+    first_row = first_row[~first_row.index.duplicated()]
+
+    def sentence(rows: pd.Index) -> pd.Series:
+        seen = pd.Series(first_row.reindex(text[rows].to_numpy()).to_numpy(), index=rows).astype(str)
+        return f"{key} '" + cells[rows] + "' already appears on row " + seen + ", which is kept"
+
+    verdicts.reject(repeated, "duplicate_key", sentence)
+
+
+def _rule_sentence(template: str, columns: tuple[str, ...], cells: pd.DataFrame) -> Callable[[pd.Index], pd.Series]:
+    """Words a row rule's reason from the row's values as read (only for the rows it rejects)."""
+
+    def sentence(rows: pd.Index) -> pd.Series:
+        values = cells.reindex(columns=list(columns), fill_value="").loc[rows]
+        return pd.Series([template.format(**row) for row in values.to_dict("records")], index=rows, dtype=object)
+
+    return sentence
+
+
+def _reference_sentence(column: str, table: str, cells: pd.DataFrame) -> Callable[[pd.Index], pd.Series]:
+    """Words the reason of a row whose ``column`` names no row of ``table``."""
+    return lambda rows: f"{column} '" + cells.loc[rows, column] + f"' is not in {table}"
+
+
+def _rejects(raw: RawTable, verdicts: _Verdicts) -> pd.DataFrame | None:
+    """Rejected rows whole, under their headers as written, between ``row`` and ``reason``; None if none."""
+    rejected = verdicts.rejected
+    if not rejected.any():
+        return None
+    rows = raw.frame[rejected].rename(columns=raw.headers)
+    rows.insert(0, "row", rows.index.to_numpy(), allow_duplicates=True)
+    rows.insert(len(rows.columns), "reason", verdicts.reasons[rejected].astype(str), allow_duplicates=True)
+    return rows.reset_index(drop=True)
+
+
+def _examples(verdicts: _Verdicts) -> dict[str, tuple[int, str]]:
+    """The first row rejected for each code, with its reason (quoted when too many rows are rejected)."""
+    found = verdicts.codes.dropna()
+    first = found[~found.duplicated()]
+    return {code: (int(row), verdicts.reasons[row]) for row, code in first.items()}
+
+
+def _text(text: pd.Series, column: Column, tz: str) -> pd.Series:
+    return text.where(text.ne(""))
+
+
+def _timestamps(text: pd.Series, column: Column, tz: str) -> pd.Series:
+    return parse_timestamps(text, tz)
+
+
+def _numbers(text: pd.Series, column: Column, tz: str) -> pd.Series:
+    return parse_numbers(text)
+
+
+def _counts(text: pd.Series, column: Column, tz: str) -> pd.Series:
+    values = parse_numbers(text)
+    return values.where(values % 1 == 0)
+
+
+def _bools(text: pd.Series, column: Column, tz: str) -> pd.Series:
+    return text.str.lower().map(_BOOLS).astype("boolean")
+
+
+def _enum(text: pd.Series, column: Column, tz: str) -> pd.Series:
+    lowered = text.str.lower()
+    return lowered.where(lowered.isin(column.values))
+
+
+def _months(text: pd.Series, column: Column, tz: str) -> pd.Series:
+    parts = text.str.extract(_MONTH)
+    valid = pd.to_numeric(parts[1], errors="coerce").between(1, 12)
+    return (parts[0] + "-" + parts[1].str.zfill(2)).where(valid).astype(text.dtype)
+
+
+# Each parser turns trimmed text into the column's dtype (see ``retropack.load.dataset``), NA where
+# the text is empty or unreadable; an absent column is parsed from "" to get its empty dtype.
+_PARSERS: dict[Kind, Callable[[pd.Series, Column, str], pd.Series]] = {
+    Kind.ID: _text,
+    Kind.TEXT: _text,
+    Kind.TIMESTAMP: _timestamps,
+    Kind.NUMBER: _numbers,
+    Kind.AMOUNT: _numbers,
+    Kind.COUNT: _counts,
+    Kind.BOOL: _bools,
+    Kind.ENUM: _enum,
+    Kind.MONTH: _months,
+}
+
+
+def parse_numbers(text: pd.Series) -> pd.Series:
+    """float64 of text such as ``1234000``, ``1,234,000``, ``¥1,234,000``, ``1,234円``; NaN if unreadable.
+
+    NFKC folds full-width digits and marks (``１２３``, ``￥``, ``＄``) into their ASCII forms first.
+    """
+    wide = text.str.contains(r"[^\x00-\x7f]", regex=True)
+    folded = text.where(~wide, text[wide].str.normalize("NFKC"))
+    plain = folded.where(folded.str.contains(_NUMBER, regex=True), "").str.replace(_NUMBER_MARKS, "", regex=True)
+    values = pd.to_numeric(plain, errors="coerce").astype("float64")
+    return values.where(np.isfinite(values))
+
+
+def parse_timestamps(text: pd.Series, tz: str) -> pd.Series:
+    """``datetime64[ns, tz]`` of ISO-8601 text: with an offset converted to ``tz``, without one taken as in ``tz``.
+
+    A local time that a daylight-saving change makes ambiguous or skips is resolved (standard
+    time; shifted forward) rather than rejected. NaT where empty or unreadable.
+    """
+    iso = _iso_dates(text)
+    with_offset = iso.str.contains(_OFFSET, regex=True)
+    result = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[ns, {tz}]")
+    for part, utc in ((with_offset, True), (iso.ne("") & ~with_offset, False)):
+        if part.any():
+            parsed = pd.to_datetime(iso[part], format="ISO8601", errors="coerce", utc=utc)
+            result[part] = _in_zone(parsed.where(parsed.dt.year.between(1678, 2261)), tz).astype(result.dtype)
+    return result
+
+
+def _iso_dates(text: pd.Series) -> pd.Series:
+    """Text with Excel's ``2025/6/1 9:05`` rewritten as ``2025-06-01 09:05``; other text unchanged."""
+    slashed = text.str.contains("/", regex=False)
+    if not slashed.any():
+        return text
+    parts = text[slashed].str.extract(_SLASH_DATE)
+    time = (" " + parts[3].str.zfill(2) + parts[4]).fillna("")
+    rebuilt = parts[0] + "-" + parts[1].str.zfill(2) + "-" + parts[2].str.zfill(2) + time
+    return text.where(~slashed, rebuilt.fillna(text[slashed]))
+
+
+def _in_zone(parsed: pd.Series, tz: str) -> pd.Series:
+    if parsed.dt.tz is not None:
+        return parsed.dt.tz_convert(tz)
+    standard_time = np.zeros(len(parsed), dtype=bool)
+    return parsed.dt.tz_localize(tz, ambiguous=standard_time, nonexistent="shift_forward")
+
+
+def derive_send_counts(events: pd.DataFrame) -> pd.DataFrame:
+    """Per ``send_id`` (the index), the number of distinct ``lead_id`` with each counted event.
+
+    Columns are named like email_sends' counts (``EVENT_COUNTS``); every send with any event has
+    a row, so a send with no ``open`` event counts 0 opens.
+    """
+    counted = events.loc[events["event"].isin(list(EVENT_COUNTS)), ["send_id", "event", "lead_id"]].drop_duplicates()
+    counts = counted.groupby(["send_id", "event"]).size().unstack(fill_value=0)
+    counts = counts.reindex(index=events["send_id"].unique(), columns=list(EVENT_COUNTS), fill_value=0)
+    return counts.rename(columns=EVENT_COUNTS).astype("float64")
+
+
+def apply_event_counts(
+    sends: pd.DataFrame, derived: pd.DataFrame, file_columns: frozenset[str]
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """email_sends with the counts from events, which win; a disagreement with the file is a finding.
+
+    A send without any event keeps the counts of its own row (an events export often covers
+    fewer months than the sends), or 0 where the row has none.
+    """
+    covered = sends["send_id"].isin(derived.index)
+    from_events = derived.reindex(sends["send_id"]).set_axis(sends.index)
+    compared = [column for column in EVENT_COUNTS.values() if column in file_columns]
+    stated = sends[compared]
+    disagree = covered & (stated.notna() & stated.ne(from_events[compared])).any(axis=1)
+    updated = sends.copy()
+    for column in EVENT_COUNTS.values():
+        updated[column] = from_events[column].where(covered, sends[column]).fillna(0.0)
+    findings = []
+    if disagree.any():
+        example = str(sends.loc[disagree, "send_id"].iloc[0])
+        findings.append(Finding("events_disagree_with_sends", "email_sends", int(disagree.sum()), {"example": example}))
+    return updated, findings
+
+
+def _deals_without_amount(deals: pd.DataFrame) -> list[Finding]:
+    """Deals kept with an empty amount (not won, so counted as 0): the pack says how many."""
+    missing = int(deals["amount"].isna().sum())
+    return [Finding("deals_without_amount", "deals", missing)] if missing else []

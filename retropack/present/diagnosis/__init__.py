@@ -1,0 +1,1 @@
+"""The diagnosis worded: health check, roadmap and team, scoring review."""

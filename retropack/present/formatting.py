@@ -1,0 +1,94 @@
+"""Numbers as people read them: counts, money, percentages, signed changes, months and chart axes.
+
+This is the one place where a number becomes text, in the view's locale and the program's currency;
+"—" stands for no value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retropack.present.messages import t
+
+__all__ = ["NO_VALUE", "AxisFormat", "axis_format", "currency_symbol", "format_change", "format_value",
+           "month_label"]
+
+NO_VALUE = "—"
+_SYMBOLS = {"JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}
+# Chart axes show money in a round unit: 万 (10,000) in Japanese, millions in English.
+_AXIS_MONEY = {"ja": (10_000, 0), "en": (1_000_000, 1)}
+
+
+def currency_symbol(currency: str) -> str:
+    """The mark written before an amount: ``¥``, ``$``, … or the ISO code and a space."""
+    return _SYMBOLS.get(currency, f"{currency} ")
+
+
+def _money(value: float, currency: str) -> str:
+    sign = "−" if value < 0 else ""
+    return f"{sign}{currency_symbol(currency)}{abs(value):,.0f}"
+
+
+def format_value(value: float | None, unit: str, locale: str, currency: str = "JPY") -> str:
+    if value is None:
+        return NO_VALUE
+    if unit == "count":
+        return f"{value:,.0f}".replace("-", "−")
+    if unit == "rate":
+        return f"{value * 100:,.1f}%".replace("-", "−")
+    if unit == "money_per_day":
+        return t("unit.per_day", locale, value=_money(value, currency))
+    return _money(value, currency)
+
+
+def format_change(value: float | None, unit: str, locale: str, currency: str = "JPY") -> str:
+    """A signed change; rates move in percentage points."""
+    if value is None:
+        return NO_VALUE
+    sign = "+" if value > 0 else ("±" if value == 0 else "−")
+    magnitude = abs(value)
+    if unit == "count":
+        return f"{sign}{magnitude:,.0f}"
+    if unit == "rate":
+        points = magnitude * 100
+        return f"{sign}{points:,.2f}pt" if 0 < points < 1 else f"{sign}{points:,.1f}pt"
+    text = format_value(magnitude, unit, locale, currency)
+    return f"{sign}{text}"
+
+
+def month_label(month: str, locale: str) -> str:
+    """``2026年10月`` or ``October 2026`` from ``2026-10``."""
+    year, number = month.split("-")
+    return t("month.label", locale, year=year, month=int(number), name=t(f"month.name.{int(number)}", locale))
+
+
+@dataclass(frozen=True)
+class AxisFormat:
+    """How a chart's value axis reads: tick labels for matplotlib (``label``) and the number format
+    of a native PowerPoint chart (``excel``), in the view's locale and currency."""
+
+    unit: str
+    locale: str
+    currency: str
+
+    def label(self, value: float) -> str:
+        if self.unit == "rate":
+            return f"{value * 100:.0f}%"
+        if self.unit in ("money", "money_per_day"):
+            scale, decimals = _AXIS_MONEY[self.locale]
+            number = f"{value / scale:,.{decimals}f}"
+            return t("chart.money_axis", self.locale, symbol=currency_symbol(self.currency).strip(), value=number)
+        return f"{value:,.0f}"
+
+    @property
+    def excel(self) -> str:
+        if self.unit == "rate":
+            return "0.0%"
+        if self.unit in ("money", "money_per_day"):
+            symbol = currency_symbol(self.currency).strip()
+            return f"{symbol}#,##0" if len(symbol) == 1 else f'"{symbol} "#,##0'
+        return "#,##0"
+
+
+def axis_format(unit: str, locale: str, currency: str) -> AxisFormat:
+    return AxisFormat(unit, locale, currency)

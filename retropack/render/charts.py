@@ -1,0 +1,107 @@
+"""The PDF's charts, drawn with matplotlib in the embedded Japanese font (IPAexGothic).
+
+Charts draw what the view says: values, tick labels and axis formats come from ``retropack.present``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib_fontja  # noqa: E402,F401  (registers IPAexGothic and makes it the default family)
+from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
+
+from retropack.present.diagnosis.scoring_view import ScoreChart  # noqa: E402
+from retropack.present.palette import ACCENT, MUTED, STATUS_COLOURS, TARGET  # noqa: E402
+from retropack.present.view import PackView, TrendSeries  # noqa: E402
+
+__all__ = ["draw_charts"]
+
+DPI = 150
+MARKER_COLOURS = (STATUS_COLOURS["no_target"], TARGET)  # threshold in use, suggested threshold
+
+
+def _trend_axis(ax: plt.Axes, series: TrendSeries, actual: str, target: str) -> None:
+    xs = range(len(series.ticks))
+    values = [float("nan") if v is None else v for v in series.values]
+    ax.plot(xs, values, color=ACCENT, marker="o", markersize=3, linewidth=1.8, label=actual)
+    if series.target is not None:
+        ax.axhline(series.target, color=TARGET, linestyle="--", linewidth=1.2, label=target)
+    ax.set_title(series.title, fontsize=10)
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels(series.ticks, fontsize=6.5, rotation=45)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: series.axis.label(value)))
+    ax.grid(axis="y", color=MUTED, linewidth=0.5)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_ylim(bottom=min(0, *(v for v in values if v == v)) if any(v == v for v in values) else 0)
+    ax.legend(fontsize=7, frameon=False, loc="best")
+
+
+def trend_chart(view: PackView, path: Path) -> Path:
+    """One small line chart per focus KPI: 12 months of actuals against the target line."""
+    count = max(len(view.trends), 1)
+    fig, axes = plt.subplots(1, count, figsize=(3.6 * count, 2.6), dpi=DPI, squeeze=False)
+    for ax, series in zip(axes[0], view.trends):
+        _trend_axis(ax, series, view.words("chart.actual"), view.words("chart.target"))
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return path
+
+
+def funnel_chart(view: PackView, path: Path) -> Path:
+    """The month's funnel lead → MQL → SQL → opportunity → won, widest stage on top."""
+    stages = view.funnel[::-1]
+    values = [stage.count for stage in stages]
+    fig, ax = plt.subplots(figsize=(4.6, 2.6), dpi=DPI)
+    bars = ax.barh([stage.label for stage in stages], values, color=ACCENT, height=0.6)
+    ax.bar_label(bars, labels=[stage.text for stage in stages], padding=3, fontsize=8)
+    ax.set_xlim(0, max(values + [1]) * 1.35)
+    ax.tick_params(labelsize=8)
+    ax.xaxis.set_visible(False)
+    ax.spines[["top", "right", "bottom"]].set_visible(False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return path
+
+
+def scoring_chart(chart: ScoreChart, path: Path) -> Path:
+    """Side-by-side bars per score band: where the MQLs that became SQL sit against the others."""
+    fig, ax = plt.subplots(figsize=(5.6, 3.4), dpi=DPI)
+    xs = range(len(chart.categories))
+    width = 0.4
+    ax.bar([x - width / 2 for x in xs], chart.sql_shares, width, color=ACCENT, label=chart.sql_label)
+    ax.bar([x + width / 2 for x in xs], chart.other_shares, width, color=MUTED, label=chart.other_label)
+    for marker, colour in zip(chart.markers, MARKER_COLOURS):
+        x = (marker.score - chart.low) / chart.width - 0.5  # a score's place on the band axis
+        ax.axvline(x, color=colour, linestyle="--", linewidth=1.3, label=marker.legend)
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels(chart.categories, fontsize=7, rotation=45)
+    ax.set_xlabel(chart.axis, fontsize=8)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.tick_params(axis="y", labelsize=7)
+    ax.grid(axis="y", color=MUTED, linewidth=0.5)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.legend(fontsize=7, frameon=False, loc="lower center", ncol=2)
+    fig.tight_layout(rect=(0, 0.14, 1, 1))  # room for the legend under the axis
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return path
+
+
+def draw_charts(view: PackView, folder: Path) -> dict[str, str]:
+    """Draw every chart of the PDF into ``folder``; returns chart id → file URI."""
+    folder.mkdir(parents=True, exist_ok=True)
+    charts = {
+        "trend": trend_chart(view, folder / "trend.png").as_uri(),
+        "funnel": funnel_chart(view, folder / "funnel.png").as_uri(),
+    }
+    scoring = view.diagnosis.scoring
+    if scoring is not None and scoring.chart is not None:
+        charts["scoring"] = scoring_chart(scoring.chart, folder / "scoring.png").as_uri()
+    return charts

@@ -1,0 +1,94 @@
+"""The PDF pack: Jinja2 lays out the view model, WeasyPrint prints it with the font embedded.
+
+Templates and stylesheets ship inside the package (``retropack.templates``); the charts are drawn
+next to the PDF being written, in a folder removed once the PDF is done.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import jinja2
+import matplotlib_fontja
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from retropack.errors import RenderError
+from retropack.present.view import PackView
+from retropack.render.charts import draw_charts
+
+__all__ = ["render_html", "render_pdf"]
+
+FONT = Path(matplotlib_fontja.__file__).resolve().parent / "fonts" / "ipaexg.ttf"
+
+
+def templates_folder() -> Path:
+    return Path(str(files("retropack.templates")))
+
+
+@dataclass(frozen=True)
+class _Page:
+    """A diagnosis page: the template that lays it out, the part of the view it reads, its title."""
+
+    template: str
+    data: object
+    title: str
+
+
+def _diagnosis_pages(view: PackView) -> list[_Page]:
+    diagnosis = view.diagnosis
+    parts = [("sections/health.html.j2", diagnosis.health), ("sections/roadmap.html.j2", diagnosis)]
+    if diagnosis.scoring is not None:
+        parts.append(("sections/scoring.html.j2", diagnosis.scoring))
+    return [_Page(template, data, title) for (template, data), title in zip(parts, diagnosis.titles)]
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_folder()),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Reads local files under the pack's own folders and refuses everything else (no remote URLs)."""
+
+    def __init__(self, allowed: list[Path]) -> None:
+        super().__init__(allowed_protocols=("file",), fail_on_errors=True)
+        self._roots = [folder.resolve() for folder in allowed]
+
+    def fetch(self, url: str, headers=None):  # type: ignore[no-untyped-def]
+        path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+        if url.startswith("file://") and not any(path.is_relative_to(root) for root in self._roots):
+            raise ValueError(f"refusing to read {path}: outside the pack's folders")
+        return super().fetch(url, headers)
+
+
+def render_html(view: PackView, charts: dict[str, str]) -> str:
+    """The pack as HTML; ``charts`` maps chart ids to the URIs of their images."""
+    folder = templates_folder()
+    return _environment().get_template("pack.html.j2").render(
+        v=view,
+        t=view.words,
+        charts=charts,
+        css=(folder / "pack.css").read_text(encoding="utf-8"),
+        font_url=FONT.as_uri(),
+        diagnosis_pages=_diagnosis_pages(view),
+    )
+
+
+def render_pdf(view: PackView, path: Path) -> None:
+    """Write the pack as an A4-landscape PDF at ``path``, drawing its charts beside it first."""
+    try:
+        with tempfile.TemporaryDirectory(prefix=".charts-", dir=path.parent) as scratch:
+            charts = draw_charts(view, Path(scratch))
+            fetcher = LocalOnlyFetcher([templates_folder(), FONT.parent, Path(scratch)])
+            HTML(string=render_html(view, charts), base_url=str(templates_folder()), url_fetcher=fetcher).write_pdf(path)
+    except (OSError, jinja2.TemplateError) as exc:
+        raise RenderError(f"The PDF could not be written to '{path}': {exc}.") from exc

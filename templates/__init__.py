@@ -1,0 +1,1 @@
+"""The pack's templates (PDF, e-mail); installed as package data of ``retropack.templates``."""

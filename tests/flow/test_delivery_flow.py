@@ -1,0 +1,177 @@
+"""Delivery through the real flow and a real SMTP server on 127.0.0.1: once, resend, revision, failure."""
+
+from __future__ import annotations
+
+import email
+import json
+import shutil
+import socket
+from email import policy
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
+from click.testing import CliRunner
+
+from retropack.cli import main
+from tests.conftest import ROOT
+
+MONTH = "2026-10"
+MANAGER, OPS = "manager@example.com", "ma-ops@example.com"
+
+
+class Mailbox:
+    """Keeps every accepted message; answers ``refuse_with`` to mail for MANAGER (a flaky relay)."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.attempts = 0
+        self.refuse_with: str | None = None
+        self.unknown: set[str] = set()  # addresses refused at RCPT, as a mistyped address would be
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
+        if MANAGER in envelope.rcpt_tos:
+            self.attempts += 1
+            if self.refuse_with:
+                return self.refuse_with
+        self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content,
+                                                      policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if address in m["To"]]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture()
+def mailbox():
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield box, controller.port
+    controller.stop()
+
+
+def program(tmp_path: Path, port: int) -> Path:
+    shutil.copytree(ROOT / "data" / "demo", tmp_path / "data")
+    text = (ROOT / "config" / "demo.yaml").read_text(encoding="utf-8").replace("../data/demo", "data")
+    text += f"""
+delivery:
+  from: "MAレポート <reports@example.com>"
+  to: [{MANAGER}]
+  failure_notice_to: [{OPS}]
+  smtp:
+    host: 127.0.0.1
+    port: {port}
+    security: none
+    timeout_seconds: 5
+    retries: 2
+    retry_delay_seconds: [0, 0]
+"""
+    (tmp_path / "demo.yaml").write_text(text, encoding="utf-8")
+    return tmp_path / "demo.yaml"
+
+
+def run(config: Path, *extra: str):
+    return CliRunner().invoke(main, ["run", "--config", str(config), "--month", MONTH,
+                                     "--out", str(config.parent / "reports"), *extra])
+
+
+def test_mail_goes_once_then_on_resend_then_as_revision(prefect_server, mailbox, tmp_path: Path) -> None:
+    box, port = mailbox
+    config = program(tmp_path, port)
+
+    first = run(config)
+    assert first.exit_code == 0, first.output
+    assert "e-mail: send" in first.output
+    [mail] = box.to(MANAGER)
+    assert mail["Subject"] == "【MA月次振り返り】デモMAプログラム 2026-10"
+    [attachment] = list(mail.iter_attachments())
+    assert attachment.get_filename().endswith(".pdf") and "デモMAプログラム" in attachment.get_filename()
+    pdf = config.parent / "reports" / "demo" / MONTH / f"retrospective-demo-{MONTH}.pdf"
+    assert attachment.get_content() == pdf.read_bytes()
+    body = mail.get_body(("plain",)).get_content()
+    assert "成熟期" in body and "LTV" in body and "パイプライン速度" in body  # the phase's focus KPIs
+
+    second = run(config)
+    assert second.exit_code == 0 and "e-mail: skip" in second.output
+    assert len(box.to(MANAGER)) == 1
+
+    again = run(config, "--resend")
+    assert again.exit_code == 0 and "e-mail: resend" in again.output
+    assert len(box.to(MANAGER)) == 2
+
+    leads = config.parent / "data" / "leads.csv"
+    frame = pd.read_csv(leads, dtype=str, keep_default_na=False)
+    frame = frame[~frame["created_at"].str.startswith("2026-10-1")]  # a corrected export: fewer October leads
+    frame.to_csv(leads, index=False)
+    revised = run(config)
+    assert revised.exit_code == 0 and "e-mail: revision" in revised.output
+    latest = box.to(MANAGER)[-1]
+    assert latest["Subject"].startswith("【改訂版】")
+    assert "新規リード数" in latest.get_body(("plain",)).get_content()
+    assert box.to(OPS) == []
+
+
+def test_smtp_refusing_retries_then_notifies_and_fails_with_pack_written(prefect_server, mailbox,
+                                                                         tmp_path: Path) -> None:
+    box, port = mailbox
+    box.refuse_with = "451 4.3.0 Mailbox temporarily unavailable"
+    config = program(tmp_path, port)
+
+    result = run(config)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "451" in result.output
+    assert box.attempts == 3  # the first try and two retries
+    [notice] = box.to(OPS)
+    assert "demo" in notice["Subject"] and "2026-10" in notice["Subject"]
+    assert "451" in notice.get_body(("plain",)).get_content()
+    folder = config.parent / "reports" / "demo" / MONTH
+    assert (folder / f"retrospective-demo-{MONTH}.pdf").exists()
+    assert not (config.parent / "reports" / "demo" / ".deliveries.json").exists()
+
+
+def test_smtp_down_fails_the_run_but_keeps_the_pack(prefect_server, tmp_path: Path) -> None:
+    config = program(tmp_path, free_port())  # nothing listens there
+    result = run(config)
+    assert result.exit_code == 1 and result.output.startswith("Error: ")
+    assert (config.parent / "reports" / "demo" / MONTH / "kpis.json").exists()
+
+
+def test_no_deliver_sends_nothing(prefect_server, mailbox, tmp_path: Path) -> None:
+    box, port = mailbox
+    result = run(program(tmp_path, port), "--no-deliver")
+    assert result.exit_code == 0 and "e-mail: off" in result.output
+    assert box.messages == []
+
+
+def test_a_refused_cc_is_reported_and_recorded_while_the_manager_gets_the_mail(prefect_server, mailbox,
+                                                                                tmp_path: Path) -> None:
+    box, port = mailbox
+    box.unknown = {"typo@example.com"}
+    config = program(tmp_path, port)
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f"  to: [{MANAGER}]", f"  to: [{MANAGER}]\n  cc: [typo@example.com]"), encoding="utf-8")
+
+    result = run(config)
+
+    assert result.exit_code == 0, result.output
+    assert len(box.to(MANAGER)) == 1
+    assert "e-mail refused for typo@example.com: 550 5.1.1 No such user" in result.output
+    ledger = json.loads((config.parent / "reports" / "demo" / ".deliveries.json").read_text(encoding="utf-8"))
+    assert ledger["entries"][0]["refused"] == {"typo@example.com": "550 5.1.1 No such user"}
