@@ -14,14 +14,19 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 RUNTIME_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_APT := poppler-utils libreoffice-impress fonts-ipaexfont-gothic
 
-.PHONY: demo test bench install runtime-deps test-deps apt clean
+.PHONY: demo test lint bench install runtime-deps test-deps apt clean
 
 demo: install runtime-deps
 	$(VENV)/bin/retropack run --config config/demo.yaml --month $(DEMO_MONTH) --no-deliver
 	$(VENV)/bin/retropack run --config config/demo-en.yaml --month $(DEMO_MONTH) --no-deliver
 
-test: install runtime-deps test-deps
+test: install runtime-deps test-deps lint
 	$(PY) -m pytest -q
+
+# Style (ruff) and the layers of the package (import-linter: each folder imports only the ones before it).
+lint: install
+	$(VENV)/bin/ruff check retropack tests bench flows
+	$(VENV)/bin/lint-imports
 
 bench: install runtime-deps
 	$(PY) bench/benchmark.py

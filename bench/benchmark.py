@@ -12,8 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from rich.console import Console
 from rich.table import Table
@@ -21,13 +21,13 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from retropack.flow import steps as pipeline  # noqa: E402
-from retropack.render.charts import draw_charts  # noqa: E402
-from retropack.config import load_settings  # noqa: E402
-from retropack.operations.demo_data import generate  # noqa: E402
-from retropack.months import Month  # noqa: E402
-from retropack.render.pdf import render_pdf  # noqa: E402
-from retropack.render.deck import render_pptx  # noqa: E402
+from retropack.config import load_settings
+from retropack.flow import steps as pipeline
+from retropack.months import Month
+from retropack.operations.demo_data import generate
+from retropack.render.charts import draw_charts
+from retropack.render.deck import render_pptx
+from retropack.render.pdf import render_pdf
 
 MONTH = "2026-10"
 BARE_FLOW = "from prefect import flow\n@flow(name='bare')\ndef bare():\n    return 1\nbare()\n"

@@ -20,14 +20,14 @@ class Month:
     month: int
 
     @classmethod
-    def parse(cls, text: str) -> "Month":
+    def parse(cls, text: str) -> Month:
         match = _MONTH_RE.match(str(text).strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise ValueError(f"'{text}' is not a month in the form YYYY-MM")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
-    def of(cls, moment: datetime) -> "Month":
+    def of(cls, moment: datetime) -> Month:
         return cls(moment.year, moment.month)
 
     @property
@@ -36,13 +36,13 @@ class Month:
         return self.year * 12 + self.month - 1
 
     @classmethod
-    def from_index(cls, index: int) -> "Month":
+    def from_index(cls, index: int) -> Month:
         return cls(index // 12, index % 12 + 1)
 
-    def shift(self, months: int) -> "Month":
+    def shift(self, months: int) -> Month:
         return Month.from_index(self.index + months)
 
-    def __sub__(self, other: "Month") -> int:
+    def __sub__(self, other: Month) -> int:
         return self.index - other.index
 
     def start(self, tz: str) -> pd.Timestamp:

@@ -14,12 +14,12 @@ import pytest
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from retropack.config import load_config  # noqa: E402
-from retropack.flow import steps  # noqa: E402
-from retropack.insights.analysis import Analysis  # noqa: E402
-from retropack.months import Month  # noqa: E402
-from retropack.present.view import PackView  # noqa: E402
-from tests.programs import MONTH, Program  # noqa: E402
+from retropack.config import load_config
+from retropack.flow import steps
+from retropack.insights.analysis import Analysis
+from retropack.months import Month
+from retropack.present.view import PackView
+from tests.programs import MONTH, Program
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = ROOT / "config" / "demo.yaml"

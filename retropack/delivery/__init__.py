@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from retropack.config import Delivery
@@ -82,7 +82,7 @@ def deliver(
     ledger.record(
         LedgerEntry(
             month=summary.month,
-            sent_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            sent_at=datetime.now(UTC).isoformat(timespec="seconds"),
             to=list(delivery.to),
             cc=list(delivery.cc),
             pack_hash=summary.pack_hash,

@@ -65,7 +65,7 @@ class Ledger:
     entries: list[LedgerEntry] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: Path) -> "Ledger":
+    def load(cls, path: Path) -> Ledger:
         """Read the ledger; a missing file is an empty ledger (nothing sent yet)."""
         path = Path(path)
         return cls(path, _read(path))

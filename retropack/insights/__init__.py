@@ -1,1 +1,1 @@
-"""Insights: what the month's numbers say — drivers, wins and misses, actions that fire, the content plan, the diagnosis."""
+"""Insights: what the month's numbers say — wins and misses, the actions that fire, the content plan, the diagnosis."""

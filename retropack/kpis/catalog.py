@@ -6,8 +6,9 @@ adding a KPI is one entry here plus its function in ``formulas``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
 from retropack.kpis import formulas
 from retropack.kpis.inputs import KpiInputs
@@ -54,7 +55,8 @@ CATALOG: tuple[KpiDefinition, ...] = (
                   "当月配信のユニーククリック数 ÷ 到達数", "Unique clicks ÷ delivered, sends of the month",
                   formulas.email_ctr),
     KpiDefinition("mql_to_sql_rate", "MQL→SQL転換率", "MQL→SQL rate", "joint", "higher", "rate",
-                  "当月に SQL となった MQL 経由リード数 ÷ MQL数", "Leads with an MQL date that became SQL in the month ÷ MQLs",
+                  "当月に SQL となった MQL 経由リード数 ÷ MQL数",
+                  "Leads with an MQL date that became SQL in the month ÷ MQLs",
                   formulas.mql_to_sql_rate),
     KpiDefinition("sqls", "SQL数", "SQLs", "sales", "higher", "count",
                   "当月に SQL となったリード数", "Leads that became SQL in the month",

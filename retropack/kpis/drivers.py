@@ -7,8 +7,8 @@ share of the denominator: the groups that pulled the month's rate up or down.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 
@@ -129,7 +129,7 @@ def _additive(spec: DriverSpec, inputs: KpiInputs, month: Month, dimension: str)
     both = pd.concat({"now": now, "before": before}, axis=1).fillna(0.0)
     return [
         Driver(dimension, str(group), float(n), float(b), float(n - b), spec.unit, "change", spec.basis)
-        for group, n, b in zip(both.index, both["now"], both["before"])
+        for group, n, b in zip(both.index, both["now"], both["before"], strict=True)
     ]
 
 

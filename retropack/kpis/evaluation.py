@@ -7,8 +7,8 @@ from typing import Literal
 
 from retropack.kpis.catalog import CATALOG, KpiDefinition
 from retropack.kpis.inputs import KpiInputs
-from retropack.months import Month
 from retropack.kpis.phases import Phase
+from retropack.months import Month
 
 Status = Literal["achieved", "near", "missed", "no_target", "no_data"]
 STATUSES: tuple[Status, ...] = ("achieved", "near", "missed", "no_target", "no_data")

@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from retropack.load.dataset import Dataset, Finding, TableQuality
 from retropack.errors import DataError
 from retropack.load._reading import RawTable, find_file, read_table
+from retropack.load.dataset import Dataset, Finding, TableQuality
 from retropack.load.tables import EVENT_COUNTS, TABLES, Column, Kind, Table, opt
 
 __all__ = ["load_dataset", "parse_timestamps", "parse_numbers", "derive_send_counts", "apply_event_counts"]

@@ -258,9 +258,9 @@ def _lead_counts(p: Program, rng: np.random.Generator) -> np.ndarray:
     trend = 158 + 7.6 * index
     season = np.array([SEASON.get(int(str(p.start + i)[5:]), 1.0) for i in index])
     expected = (trend * season)[:, None] * SOURCE_SHARE[None, :] * p.scale
-    if PAID_SPIKE_MONTH <= p.months:
+    if p.months >= PAID_SPIKE_MONTH:
         expected[PAID_SPIKE_MONTH - 1, PAID] *= 3.4
-    if WEBINAR_DROP_MONTH <= p.months:
+    if p.months >= WEBINAR_DROP_MONTH:
         expected[WEBINAR_DROP_MONTH - 1, WEBINAR] *= 0.08
     for month in EVENT_MONTHS:
         if month <= p.months:

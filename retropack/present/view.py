@@ -23,8 +23,7 @@ from retropack.load import Dataset
 from retropack.present.actions import ActionView, action_views, worded_rules
 from retropack.present.cells import Table, date_cell, text_cell
 from retropack.present.diagnosis.view import DiagnosisView, build_diagnosis_view
-from retropack.present.formatting import (NO_VALUE, AxisFormat, axis_format, format_change, format_value,
-                                          month_label)
+from retropack.present.formatting import NO_VALUE, AxisFormat, axis_format, format_change, format_value, month_label
 from retropack.present.messages import Translator
 
 __all__ = ["ActionView", "FunnelStage", "HighlightView", "KpiRow", "PackView", "QualityRow", "SYMBOLS", "Table",

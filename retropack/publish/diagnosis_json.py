@@ -11,9 +11,9 @@ from retropack.insights.diagnosis.capacity import Capacity
 from retropack.insights.diagnosis.evidence import Evidence, KpiRef, Quantity, Term, Value
 from retropack.insights.diagnosis.roadmap import Roadmap
 from retropack.insights.diagnosis.scoring import ScoringReview
+from retropack.months import Month
 from retropack.present.diagnosis.words import Words
 from retropack.present.messages import LOCALES, Translator
-from retropack.months import Month
 
 __all__ = ["diagnosis_document"]
 

@@ -143,8 +143,8 @@ def rect(slide: Slide, box: Box, colour: str, lines: Sequence[Line] = (), *, ali
          anchor: MSO_ANCHOR = MSO_ANCHOR.MIDDLE) -> Shape:
     """A filled rectangle without outline or shadow, optionally holding text (status tiles, cards, bars)."""
     shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, *(Inches(v) for v in box))
-    style = shape._element.find(qn("p:style"))  # noqa: SLF001 - LibreOffice draws its shadow otherwise
-    shape._element.remove(style)  # noqa: SLF001
+    style = shape._element.find(qn("p:style"))
+    shape._element.remove(style)
     fill(shape.fill, colour)
     shape.line.fill.background()
     if lines:
@@ -169,7 +169,7 @@ def fill_text(frame: TextFrame, lines: Sequence[Line], align: PP_ALIGN = PP_ALIG
         if line.gap:
             paragraph.space_before = Pt(line.gap)
         if not line.text:  # a blank table cell: size its end mark, or LibreOffice makes the row 18 pt tall
-            paragraph._p.get_or_add_endParaRPr().sz = int(line.size * 100)  # noqa: SLF001
+            paragraph._p.get_or_add_endParaRPr().sz = int(line.size * 100)
             continue
         run = paragraph.add_run()
         run.text = line.text
@@ -183,7 +183,7 @@ def typeface(font: Font) -> None:
     """Set the latin and the east-asian typeface; python-pptx only exposes latin (``font.name``),
     and without ``a:ea`` LibreOffice draws Japanese with a fallback font or as tofu."""
     font.name = FONT
-    rpr = font._element  # noqa: SLF001 - no public API for <a:ea>
+    rpr = font._element
     ea = rpr.find(qn("a:ea"))
     if ea is None:
         ea = OxmlElement("a:ea")

@@ -18,8 +18,23 @@ from retropack.present.diagnosis.roadmap_view import CapacityView, RoadmapView
 from retropack.present.diagnosis.scoring_view import ScoringView
 from retropack.present.messages import Translator
 from retropack.present.view import PackView
-from retropack.render._deck_blocks import (BOTTOM, LEFT, TOP, WIDTH, Box, Line, add_chart, add_table, chart_title,
-                                           fill, new_slide, notes, rect, text_box, value_axis)
+from retropack.render._deck_blocks import (
+    BOTTOM,
+    LEFT,
+    TOP,
+    WIDTH,
+    Box,
+    Line,
+    add_chart,
+    add_table,
+    chart_title,
+    fill,
+    new_slide,
+    notes,
+    rect,
+    text_box,
+    value_axis,
+)
 
 CARDS_PER_SLIDE = 4  # 2 × 2
 FINDINGS_PER_CARD = 3  # the rest are in the speaker notes and the PDF

@@ -10,13 +10,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib_fontja  # noqa: E402,F401  (registers IPAexGothic and makes it the default family)
-from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
+import matplotlib.pyplot as plt
+import matplotlib_fontja  # noqa: F401  (registers IPAexGothic and makes it the default family)
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from retropack.present.diagnosis.scoring_view import ScoreChart  # noqa: E402
-from retropack.present.palette import ACCENT, MUTED, STATUS_COLOURS, TARGET  # noqa: E402
-from retropack.present.view import PackView, TrendSeries  # noqa: E402
+from retropack.present.diagnosis.scoring_view import ScoreChart
+from retropack.present.palette import ACCENT, MUTED, STATUS_COLOURS, TARGET
+from retropack.present.view import PackView, TrendSeries
 
 __all__ = ["draw_charts"]
 
@@ -45,7 +45,7 @@ def trend_chart(view: PackView, path: Path) -> Path:
     """One small line chart per focus KPI: 12 months of actuals against the target line."""
     count = max(len(view.trends), 1)
     fig, axes = plt.subplots(1, count, figsize=(3.6 * count, 2.6), dpi=DPI, squeeze=False)
-    for ax, series in zip(axes[0], view.trends):
+    for ax, series in zip(axes[0], view.trends, strict=False):  # no trend: one empty axis
         _trend_axis(ax, series, view.words("chart.actual"), view.words("chart.target"))
     fig.tight_layout()
     fig.savefig(path, dpi=DPI)
@@ -77,7 +77,7 @@ def scoring_chart(chart: ScoreChart, path: Path) -> Path:
     width = 0.4
     ax.bar([x - width / 2 for x in xs], chart.sql_shares, width, color=ACCENT, label=chart.sql_label)
     ax.bar([x + width / 2 for x in xs], chart.other_shares, width, color=MUTED, label=chart.other_label)
-    for marker, colour in zip(chart.markers, MARKER_COLOURS):
+    for marker, colour in zip(chart.markers, MARKER_COLOURS, strict=False):  # one or two markers
         x = (marker.score - chart.low) / chart.width - 0.5  # a score's place on the band axis
         ax.axvline(x, color=colour, linestyle="--", linewidth=1.3, label=marker.legend)
     ax.set_xticks(list(xs))

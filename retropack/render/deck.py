@@ -13,8 +13,13 @@ from typing import TypeVar
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
-from pptx.enum.chart import (XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE,
-                             XL_TICK_LABEL_POSITION)
+from pptx.enum.chart import (
+    XL_CHART_TYPE,
+    XL_LABEL_POSITION,
+    XL_LEGEND_POSITION,
+    XL_MARKER_STYLE,
+    XL_TICK_LABEL_POSITION,
+)
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.presentation import Presentation as PresentationType
@@ -26,9 +31,30 @@ from retropack.present.cells import Table
 from retropack.present.formatting import NO_VALUE
 from retropack.present.messages import Translator
 from retropack.present.view import HighlightView, PackView, TrendSeries
-from retropack.render._deck_blocks import (BOTTOM, LEFT, PALETTE, SLIDE_H, SLIDE_W, TITLE_ONLY, TOP, WIDTH, Box, Line,
-                                           add_chart, add_table, chart_title, fill, heading, new_slide, note_line,
-                                           notes, rect, set_title, text_box, value_axis)
+from retropack.render._deck_blocks import (
+    BOTTOM,
+    LEFT,
+    PALETTE,
+    SLIDE_H,
+    SLIDE_W,
+    TITLE_ONLY,
+    TOP,
+    WIDTH,
+    Box,
+    Line,
+    add_chart,
+    add_table,
+    chart_title,
+    fill,
+    heading,
+    new_slide,
+    note_line,
+    notes,
+    rect,
+    set_title,
+    text_box,
+    value_axis,
+)
 from retropack.render._deck_diagnosis import add_diagnosis_slides
 
 __all__ = ["render_pptx"]
@@ -76,7 +102,7 @@ def _build(view: PackView) -> PresentationType:
 def _cover_slide(prs: PresentationType, view: PackView, tr: Translator) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
     band = rect(slide, (0, 0, SLIDE_W, 3.1), "accent")
-    slide.shapes._spTree.insert(2, band._element)  # noqa: SLF001 - behind the title placeholder
+    slide.shapes._spTree.insert(2, band._element)
     set_title(slide, view.title, (0.8, 0.9, 11.7, 1.1), size=36, color="white")
     text_box(slide, (0.8, 2.0, 11.7, 0.6), [Line(tr("pack.subtitle"), size=18, color="on_accent")])
     facts = [(tr("pack.program"), view.program_name), (tr("pack.client"), view.client),
@@ -295,7 +321,7 @@ def _trend_chart(slide: Slide, box: Box, trend: TrendSeries, tr: Translator) -> 
     months = chart.category_axis
     months.tick_labels.font.size = Pt(9)
     months.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # below the plot even when values go negative
-    months._element.txPr.bodyPr.set("rot", "-2700000")  # noqa: SLF001 - 45°: no API for it
+    months._element.txPr.bodyPr.set("rot", "-2700000")
     value_axis(chart, number_format)
     actual, *target = chart.plots[0].series
     actual.format.line.color.rgb = PALETTE["accent"]

@@ -43,7 +43,7 @@ def _diagnosis_pages(view: PackView) -> list[_Page]:
     parts = [("sections/health.html.j2", diagnosis.health), ("sections/roadmap.html.j2", diagnosis)]
     if diagnosis.scoring is not None:
         parts.append(("sections/scoring.html.j2", diagnosis.scoring))
-    return [_Page(template, data, title) for (template, data), title in zip(parts, diagnosis.titles)]
+    return [_Page(template, data, title) for (template, data), title in zip(parts, diagnosis.titles, strict=True)]
 
 
 def _environment() -> jinja2.Environment:
@@ -86,9 +86,10 @@ def render_html(view: PackView, charts: dict[str, str]) -> str:
 def render_pdf(view: PackView, path: Path) -> None:
     """Write the pack as an A4-landscape PDF at ``path``, drawing its charts beside it first."""
     try:
-        with tempfile.TemporaryDirectory(prefix=".charts-", dir=path.parent) as scratch:
+        with tempfile.TemporaryDirectory(prefix=".charts-", dir=path.parent.resolve()) as scratch:
             charts = draw_charts(view, Path(scratch))
             fetcher = LocalOnlyFetcher([templates_folder(), FONT.parent, Path(scratch)])
-            HTML(string=render_html(view, charts), base_url=str(templates_folder()), url_fetcher=fetcher).write_pdf(path)
+            html = HTML(string=render_html(view, charts), base_url=str(templates_folder()), url_fetcher=fetcher)
+            html.write_pdf(path)
     except (OSError, jinja2.TemplateError) as exc:
         raise RenderError(f"The PDF could not be written to '{path}': {exc}.") from exc

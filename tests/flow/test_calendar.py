@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,8 +15,8 @@ from retropack.months import Month
 @pytest.mark.parametrize(
     ("now", "expected"),
     [
-        (datetime(2025, 12, 31, 15, 30, tzinfo=timezone.utc), Month(2025, 12)),  # 2026-01-01 00:30 JST
-        (datetime(2025, 12, 31, 14, 59, tzinfo=timezone.utc), Month(2025, 11)),  # 2025-12-31 23:59 JST
+        (datetime(2025, 12, 31, 15, 30, tzinfo=UTC), Month(2025, 12)),  # 2026-01-01 00:30 JST
+        (datetime(2025, 12, 31, 14, 59, tzinfo=UTC), Month(2025, 11)),  # 2025-12-31 23:59 JST
         (datetime(2026, 1, 1, 0, 30, tzinfo=ZoneInfo("Asia/Tokyo")), Month(2025, 12)),
         (datetime(2026, 3, 1, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo")), Month(2026, 2)),
     ],

@@ -7,8 +7,8 @@ import pytest
 from retropack.config import Targets
 from retropack.errors import ConfigError
 from retropack.kpis.evaluation import judge
-from retropack.months import Month
 from retropack.kpis.phases import phase_of
+from retropack.months import Month
 
 
 @pytest.mark.parametrize(

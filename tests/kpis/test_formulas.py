@@ -18,9 +18,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from retropack.load.dataset import Dataset
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.inputs import KpiParams, build_inputs
+from retropack.load.dataset import Dataset
 from retropack.months import Month
 
 TZ = "Asia/Tokyo"

@@ -8,8 +8,8 @@ import pytest
 
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.inputs import KpiParams, build_inputs
-from retropack.months import Month
 from retropack.load.validation import load_dataset
+from retropack.months import Month
 
 OCT = Month(2026, 10)
 

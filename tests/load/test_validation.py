@@ -9,10 +9,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from retropack.load.dataset import Dataset, Finding
 from retropack.errors import DataError
-from retropack.months import Month
+from retropack.load.dataset import Dataset, Finding
 from retropack.load.validation import load_dataset
+from retropack.months import Month
 
 LEADS = "lead_id,created_at\nL1,2025-06-01\n"
 SENDS = "send_id,sent_at,delivered,unique_opens,unique_clicks,unsubscribes\nS1,2025-06-02,100,20,5,1\n"

@@ -14,8 +14,13 @@ from retropack.cli import main
 from retropack.config import Schedule
 from retropack.flow.calendar import business_day, jp_holidays
 from retropack.flow.monthly_retrospective import monthly_retrospective
-from retropack.operations.deployments import (build_deployments, client_configs, cron_expression, latest_run_day,
-                                              prefect_schedule)
+from retropack.operations.deployments import (
+    build_deployments,
+    client_configs,
+    cron_expression,
+    latest_run_day,
+    prefect_schedule,
+)
 from tests.conftest import DEMO_CONFIG, ROOT
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -20,8 +20,18 @@ from retropack.kpis.catalog import CATALOG, KPIS
 from retropack.present.diagnosis.view import DiagnosisView
 from retropack.present.formatting import NO_VALUE, axis_format, format_change, format_value
 from retropack.present.messages import Translator
-from retropack.present.view import (SYMBOLS, ActionView, FunnelStage, HighlightView, KpiRow, PackView, QualityRow,
-                                    StatusCount, Table, TrendSeries)
+from retropack.present.view import (
+    SYMBOLS,
+    ActionView,
+    FunnelStage,
+    HighlightView,
+    KpiRow,
+    PackView,
+    QualityRow,
+    StatusCount,
+    Table,
+    TrendSeries,
+)
 from retropack.render.deck import render_pptx
 from tests.conftest import ROOT
 
@@ -136,7 +146,7 @@ def make_view(locale: str = "ja") -> PackView:
     counts = tuple(StatusCount(s, tr(f"status.{s}"), SYMBOLS[s], sum(r.status == s for r in rows)) for s in SYMBOLS)
     stages = [tr(f"funnel.{s}") for s in ("leads", "mqls", "sqls", "opportunities", "won")]
     funnel = tuple(FunnelStage(label, count, rate, f"{count:,}", f"{label} ({rate})" if rate else label)
-                   for label, count, rate in zip(stages, FUNNEL, FUNNEL_RATES))
+                   for label, count, rate in zip(stages, FUNNEL, FUNNEL_RATES, strict=True))
 
     def kind(t: str) -> str:
         return tr(f"content.type.{t}")
@@ -230,7 +240,7 @@ def test_charts_are_native_with_the_view_numbers_and_formats(deck: Path) -> None
     lines = [c for c in charts if c.chart_type in (XL_CHART_TYPE.LINE, XL_CHART_TYPE.LINE_MARKERS)]
     bars = [c for c in charts if c.chart_type == XL_CHART_TYPE.BAR_CLUSTERED]
     assert len(lines) == len(view.trends) == 3 and len(bars) == 1
-    for chart, trend in zip(lines, view.trends):
+    for chart, trend in zip(lines, view.trends, strict=True):
         actual, target = chart.plots[0].series
         assert actual.values == trend.values  # None stays a gap
         assert set(target.values) == {trend.target}

@@ -10,14 +10,14 @@ from pptx.util import Emu, Inches
 from retropack.render._deck_diagnosis import add_diagnosis_slides
 
 
-def deck(view):  # noqa: ANN001, ANN201
+def deck(view):
     prs = Presentation()
     prs.slide_width, prs.slide_height = Emu(12_192_000), Inches(7.5)
     add_diagnosis_slides(prs, view)
     return prs
 
 
-def texts(slide) -> str:  # noqa: ANN001
+def texts(slide) -> str:
     return "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) + "\n".join(
         c.text for s in slide.shapes if s.has_table for row in s.table.rows for c in row.cells)
 
@@ -48,4 +48,4 @@ def test_every_run_has_the_japanese_typeface(demo_view) -> None:
     runs = [r for slide in prs.slides for shape in slide.shapes if shape.has_text_frame
             for p in shape.text_frame.paragraphs for r in p.runs]
     assert runs and all(r.font.name == "IPAexGothic" for r in runs)
-    assert all(r.font._element.find(qn("a:ea")).get("typeface") == "IPAexGothic" for r in runs)  # noqa: SLF001
+    assert all(r.font._element.find(qn("a:ea")).get("typeface") == "IPAexGothic" for r in runs)

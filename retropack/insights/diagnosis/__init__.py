@@ -11,16 +11,16 @@ from dataclasses import dataclass
 
 from retropack.config import Settings
 from retropack.insights.content_plan import ContentPlan
-from retropack.load.dataset import Dataset
 from retropack.insights.diagnosis.capacity import Capacity, assess_capacity
 from retropack.insights.diagnosis.health import PatternCheck, check_health
 from retropack.insights.diagnosis.inputs import diagnosis_inputs
 from retropack.insights.diagnosis.roadmap import Roadmap, position
 from retropack.insights.diagnosis.scoring import ScoringReview, review_due, review_scoring
-from retropack.rules import HealthThresholds
 from retropack.kpis.evaluation import KpiResult
 from retropack.kpis.inputs import KpiInputs
+from retropack.load.dataset import Dataset
 from retropack.months import Month
+from retropack.rules import HealthThresholds
 
 __all__ = ["Diagnosis", "HealthThresholds", "diagnose"]
 

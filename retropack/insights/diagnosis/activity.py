@@ -27,7 +27,7 @@ def scenario_names(inputs: DiagnosisInputs) -> dict[str, str]:
     scenarios = inputs.table("scenarios")
     if scenarios is None:
         return {}
-    return dict(zip(scenarios["scenario_id"].astype(str), scenarios["name"].astype(str)))
+    return dict(zip(scenarios["scenario_id"].astype(str), scenarios["name"].astype(str), strict=True))
 
 
 def scenario_sends(inputs: DiagnosisInputs) -> pd.DataFrame | None:
@@ -78,7 +78,7 @@ def content_titles(inputs: DiagnosisInputs) -> dict[str, str]:
     calendar = inputs.table("content_calendar")
     if calendar is None or "content_id" not in calendar:
         return {}
-    return dict(zip(calendar["content_id"].astype(str), calendar["title"].astype(str)))
+    return dict(zip(calendar["content_id"].astype(str), calendar["title"].astype(str), strict=True))
 
 
 def calendar_months(inputs: DiagnosisInputs) -> pd.DataFrame | None:

@@ -6,8 +6,16 @@ from __future__ import annotations
 import pandas as pd
 
 from retropack.insights.content_plan import ContentPlan
-from retropack.insights.diagnosis.activity import (calendar_months, content_key, content_titles, live_scenarios, month_of,
-                                          scenario_names, scenario_sends, sends_until)
+from retropack.insights.diagnosis.activity import (
+    calendar_months,
+    content_key,
+    content_titles,
+    live_scenarios,
+    month_of,
+    scenario_names,
+    scenario_sends,
+    sends_until,
+)
 from retropack.insights.diagnosis.evidence import Evidence, Quantity, Term, needs, run_length, run_start
 from retropack.insights.diagnosis.inputs import DiagnosisInputs
 from retropack.rules import ContentShortage

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from retropack.rules import Level
 from retropack.months import Month
+from retropack.rules import Level
 
 SEVERITY: dict[Level, int] = {"no_data": -1, "ok": 0, "watch": 1, "alert": 2}
 

@@ -10,8 +10,8 @@ from retropack.insights.diagnosis import content_shortage, data_quality, sales_a
 from retropack.insights.diagnosis.capacity import Capacity
 from retropack.insights.diagnosis.evidence import Evidence, worst
 from retropack.insights.diagnosis.inputs import DiagnosisInputs
-from retropack.rules import PATTERN_IDS, HealthThresholds, Level
 from retropack.months import Month
+from retropack.rules import PATTERN_IDS, HealthThresholds, Level
 
 RAISED: tuple[Level, ...] = ("watch", "alert")
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from retropack.config import Settings
-from retropack.load.dataset import Dataset
 from retropack.kpis.evaluation import KpiResult, Status, judge
 from retropack.kpis.inputs import KpiInputs
-from retropack.months import Month
 from retropack.kpis.phases import phase_for_index
+from retropack.load.dataset import Dataset
+from retropack.months import Month
 
 LOOKBACK_MONTHS = 12
 

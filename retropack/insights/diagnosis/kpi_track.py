@@ -10,8 +10,8 @@ from statistics import fmean
 
 from retropack.insights.diagnosis.evidence import Evidence, KpiRef, Quantity, run_length, run_start
 from retropack.insights.diagnosis.inputs import DiagnosisInputs
-from retropack.rules import Band
 from retropack.months import Month
+from retropack.rules import Band
 
 RECENT_MONTHS = 3
 

@@ -11,8 +11,8 @@ from typing import Literal
 from retropack.insights.diagnosis.activity import scenario_changes
 from retropack.insights.diagnosis.inputs import DiagnosisInputs
 from retropack.kpis.catalog import KPIS
-from retropack.months import Month
 from retropack.kpis.phases import PHASES, phase_for_index
+from retropack.months import Month
 
 MilestoneState = Literal["reached", "reached_late", "due", "overdue", "upcoming"]
 FUNNEL_KPIS = (*PHASES[0].focus, *PHASES[1].focus)  # what a first KPI review reads: launch and growth focus

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from retropack.insights.diagnosis.inputs import DiagnosisInputs
-from retropack.rules import Scoring
 from retropack.months import Month
+from retropack.rules import Scoring
 
 MAX_BINS = 12
 OBSERVED_QUANTILE = 0.10  # the score 90 % of the window's MQLs reached: the threshold in use, as seen

@@ -8,9 +8,9 @@ from statistics import fmean
 
 from retropack.insights.diagnosis.evidence import Evidence, KpiRef, Quantity, run_start
 from retropack.insights.diagnosis.inputs import DiagnosisInputs
-from retropack.rules import Band, ToolAsGoal
 from retropack.kpis.catalog import CATALOG
 from retropack.months import Month
+from retropack.rules import Band, ToolAsGoal
 
 AVERAGE_MONTHS = 3
 

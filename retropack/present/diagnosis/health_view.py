@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from retropack.insights.diagnosis.evidence import SEVERITY, Evidence
 from retropack.insights.diagnosis.health import PatternCheck
-from retropack.present.diagnosis.words import STYLE, SYMBOLS, Words
 from retropack.present.actions import WordedRule
 from retropack.present.cells import Table
+from retropack.present.diagnosis.words import STYLE, SYMBOLS, Words
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from retropack.insights.diagnosis.capacity import Capacity
 from retropack.insights.diagnosis.evidence import Quantity
 from retropack.insights.diagnosis.roadmap import LAUNCH_STEPS, Milestone, Roadmap
+from retropack.kpis.catalog import KPIS
+from retropack.kpis.phases import PHASES
+from retropack.months import Month
+from retropack.present.cells import Table
 from retropack.present.diagnosis.words import Words
 from retropack.present.formatting import NO_VALUE, format_value
-from retropack.kpis.catalog import KPIS
 from retropack.present.messages import Translator
-from retropack.months import Month
-from retropack.kpis.phases import PHASES
-from retropack.present.cells import Table
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 
 from retropack.insights.diagnosis.evidence import Quantity
 from retropack.insights.diagnosis.scoring import ScoringReview
-from retropack.present.diagnosis.words import Words
-from retropack.present.formatting import format_value
 from retropack.months import Month
 from retropack.present.cells import Table, date_cell, text_cell
+from retropack.present.diagnosis.words import Words
+from retropack.present.formatting import format_value
 
 HIGH_ROWS_SHOWN = 6
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from retropack.insights.diagnosis.evidence import Evidence, KpiRef, Quantity, Term, Value
+from retropack.months import Month
 from retropack.present.formatting import NO_VALUE, format_value, month_label
 from retropack.present.messages import Translator
-from retropack.months import Month
 
 __all__ = ["STYLE", "SYMBOLS", "Words"]
 

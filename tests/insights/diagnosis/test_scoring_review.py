@@ -14,7 +14,7 @@ SCORES = pd.Series([50, 55, 60, 65, 70, 75, 80, 85, 90, 95])
 BECAME_SQL = pd.Series([False, False, True, False, False, False, True, True, True, True])
 
 
-def suggest(**given):  # noqa: ANN003, ANN202
+def suggest(**given):
     args = {"observed": 50.0, "per_month": 10.0, "supply_target": None, "rate_target": None, "min_above": 2}
     return suggest_threshold(SCORES, BECAME_SQL, **(args | given))
 
