@@ -13,6 +13,8 @@ from retropack.errors import RetropackError
 from retropack.months import Month
 from retropack.operations.prefect_api import start_temporary_api, use_api
 
+__all__ = ["main"]
+
 # Prefect's temporary server phones home by default; offline that logs an ERROR on every run.
 # Opt in again with PREFECT_SERVER_ANALYTICS_ENABLED=true.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

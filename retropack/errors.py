@@ -6,6 +6,8 @@ only the command-line edge turns them into ``Error: …`` and an exit status.
 
 from __future__ import annotations
 
+__all__ = ["ConfigError", "DataError", "DeliveryError", "RenderError", "RetropackError"]
+
 
 class RetropackError(Exception):
     """Base of every error retropack raises on purpose."""

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+__all__ = ["Month", "month_index_series"]
+
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 

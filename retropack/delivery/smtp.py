@@ -21,6 +21,8 @@ from typing import Any
 from retropack.config import Smtp
 from retropack.errors import DeliveryError
 
+__all__ = ["SECRET_PREFIX", "log", "retry_on_transient", "send", "SentMail", "TransientDeliveryError"]
+
 SECRET_PREFIX = "prefect-secret:"
 log = logging.getLogger(__name__)
 

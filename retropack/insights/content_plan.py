@@ -10,6 +10,8 @@ import pandas as pd
 from retropack.load.dataset import Dataset
 from retropack.months import Month, month_index_series
 
+__all__ = ["build_content_plan", "CadenceLine", "ContentPlan", "PlanVsPublished"]
+
 
 @dataclass(frozen=True)
 class CadenceLine:

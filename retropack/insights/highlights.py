@@ -12,6 +12,8 @@ from retropack.kpis.evaluation import KpiResult
 from retropack.kpis.inputs import KpiInputs
 from retropack.months import Month
 
+__all__ = ["MOVE_THRESHOLD", "Highlight", "misses", "Reason", "relative_move", "sla_breaches", "wins"]
+
 Reason = Literal["achieved", "improved", "missed", "near", "worsened"]
 MOVE_THRESHOLD = 0.10  # a KPI without a verdict counts as moved when it changed by 10 % or more
 

@@ -14,6 +14,8 @@ from retropack.kpis import formulas
 from retropack.kpis.inputs import KpiInputs
 from retropack.months import Month
 
+__all__ = ["CATALOG", "KPI_IDS", "KPIS", "SEED_TARGETS", "Better", "KpiDefinition", "Owner", "Unit"]
+
 Owner = Literal["marketing", "sales", "joint"]
 Better = Literal["higher", "lower"]
 Unit = Literal["count", "money", "rate", "money_per_day"]

@@ -15,6 +15,8 @@ import pandas as pd
 from retropack.kpis.inputs import KpiInputs
 from retropack.months import Month
 
+__all__ = ["SPECS", "UNSET", "Driver", "DriverSpec", "find_drivers", "Frame", "Measure"]
+
 Frame = Callable[[KpiInputs], pd.DataFrame | None]
 UNSET = "\x00unset"  # the group of rows with no value in the dimension; the view names it
 

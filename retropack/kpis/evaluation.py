@@ -10,6 +10,8 @@ from retropack.kpis.inputs import KpiInputs
 from retropack.kpis.phases import Phase
 from retropack.months import Month
 
+__all__ = ["HISTORY_MONTHS", "STATUSES", "evaluate", "judge", "kpi_history", "KpiResult", "Status"]
+
 Status = Literal["achieved", "near", "missed", "no_target", "no_data"]
 STATUSES: tuple[Status, ...] = ("achieved", "near", "missed", "no_target", "no_data")
 HISTORY_MONTHS = 12

@@ -10,6 +10,10 @@ import pandas as pd
 from retropack.kpis.inputs import KpiInputs, lead_column
 from retropack.months import Month
 
+__all__ = ["cac", "cpl", "email_ctr", "email_open_rate", "ltv", "ma_pipeline_amount", "ma_won_amount",
+           "mql_to_sql_rate", "mqls", "new_leads", "opportunity_rate", "pipeline_velocity", "roi",
+           "sla_followup_rate", "sqls", "unsubscribe_rate", "Value"]
+
 Value = float | None
 
 

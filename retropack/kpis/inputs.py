@@ -15,6 +15,8 @@ import pandas as pd
 from retropack.load.dataset import Dataset
 from retropack.months import Month, month_index_series
 
+__all__ = ["build_inputs", "KpiInputs", "KpiParams", "lead_column", "ma_sourced"]
+
 
 @dataclass(frozen=True)
 class KpiParams:

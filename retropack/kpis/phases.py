@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from retropack.errors import ConfigError
 from retropack.months import Month
 
+__all__ = ["PHASE_IDS", "PHASES", "Phase", "phase_for_index", "phase_of", "PhaseDefinition"]
+
 
 @dataclass(frozen=True)
 class PhaseDefinition:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+__all__ = ["Dataset", "Finding", "TableQuality"]
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -21,6 +21,9 @@ from enum import StrEnum
 
 import pandas as pd
 
+__all__ = ["CONTENT_CALENDAR", "DEALS", "EMAIL_EVENTS", "EMAIL_SENDS", "EVENT_COUNTS", "EVENTS", "LEADS",
+           "SCENARIOS", "SPEND", "STAGES", "TABLES", "Column", "Kind", "opt", "Reference", "req", "RowRule", "Table"]
+
 
 class Kind(StrEnum):
     """How a column's text is read; the reject code for an unreadable value is named after it."""

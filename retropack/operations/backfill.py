@@ -13,6 +13,8 @@ from retropack.config import load_settings
 from retropack.errors import RetropackError
 from retropack.months import Month
 
+__all__ = ["backfill", "months_between", "Outcome", "outcome_table"]
+
 
 @dataclass(frozen=True)
 class Outcome:

@@ -23,6 +23,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+__all__ = ["Program", "generate", "main"]
+
 SECOND = np.timedelta64(1, "s")
 HOUR = np.timedelta64(3600, "s")
 DAY = np.timedelta64(86400, "s")

@@ -20,6 +20,8 @@ import sys
 import time
 from dataclasses import dataclass
 
+__all__ = ["start_temporary_api", "TemporaryApi", "use_api"]
+
 _PROCESS_SETTINGS = contextlib.ExitStack()  # settings that hold until the process ends
 
 

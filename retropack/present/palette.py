@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["ACCENT", "INK", "MUTED", "STATUS_COLOURS", "STATUS_TINTS", "TARGET"]
+
 ACCENT = "#1f5fa8"
 TARGET = "#d0453b"
 MUTED = "#d9dee5"

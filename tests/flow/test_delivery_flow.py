@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import re
 import json
 import shutil
 import socket
@@ -175,3 +176,33 @@ def test_a_refused_cc_is_reported_and_recorded_while_the_manager_gets_the_mail(p
     assert "e-mail refused for typo@example.com: 550 5.1.1 No such user" in result.output
     ledger = json.loads((config.parent / "reports" / "demo" / ".deliveries.json").read_text(encoding="utf-8"))
     assert ledger["entries"][0]["refused"] == {"typo@example.com": "550 5.1.1 No such user"}
+
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
+
+
+def test_a_usd_program_mailed_in_english_shows_dollars_and_no_japanese_actions(prefect_server, mailbox,
+                                                                               tmp_path: Path) -> None:
+    """The Japanese demo with currency USD and an English mail: the mail's numbers, its revision lines and
+    its action lines are in the mail's language and the program's currency (issue: one direction)."""
+    box, port = mailbox
+    config = program(tmp_path, port)
+    text = config.read_text(encoding="utf-8").replace("currency: JPY", "currency: USD")
+    config.write_text(text.replace("  to: [", "  locale: en\n  to: ["), encoding="utf-8")
+
+    assert run(config).exit_code == 0
+    deals = config.parent / "data" / "deals.csv"
+    frame = pd.read_csv(deals, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame.loc[frame["closed_at"].str.startswith("2026-10") & frame["stage"].eq("won"), "amount"] = "1"
+    frame.to_csv(deals, index=False)
+    revised = run(config)
+    assert revised.exit_code == 0 and "e-mail: revision" in revised.output, revised.output
+
+    first, revision = box.to(MANAGER)
+    body = first.get_body(("plain",)).get_content()
+    assert "$" in body and "¥" not in body
+    section = body.split("■ This month's improvement actions")[1]
+    actions = re.findall(r"^  \d+\. .*$", section, flags=re.MULTILINE)
+    assert actions and all(not JAPANESE.search(line) for line in actions), actions
+    changed = revision.get_body(("plain",)).get_content().split("KPIs whose values changed:")[1].split("Phase:")[0]
+    assert "MA-sourced won revenue: $" in changed and "¥" not in changed

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from retropack.config import Settings
 from retropack.insights.content_plan import ContentPlan
+from retropack.insights.diagnosis._inputs import diagnosis_inputs
 from retropack.insights.diagnosis.capacity import Capacity, assess_capacity
 from retropack.insights.diagnosis.health import PatternCheck, check_health
-from retropack.insights.diagnosis.inputs import diagnosis_inputs
 from retropack.insights.diagnosis.roadmap import Roadmap, position
 from retropack.insights.diagnosis.scoring import ScoringReview, review_due, review_scoring
 from retropack.kpis.evaluation import KpiResult

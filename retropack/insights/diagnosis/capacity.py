@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from retropack.config import Team
 from retropack.insights.diagnosis.evidence import Evidence, Quantity, Term
 
+__all__ = ["RECOMMENDED_HOURS", "ROLES", "STRUCTURES", "assess_capacity", "Capacity", "RoleCapacity", "Structure"]
+
 ROLES: tuple[str, ...] = ("ma_admin", "content", "analyst", "sales_liaison")
 RECOMMENDED_HOURS: dict[str, tuple[float, float]] = {  # 工数目安(週)
     "ma_admin": (15, 20), "content": (10, 15), "analyst": (5, 10), "sales_liaison": (3, 5),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from retropack.insights.content_plan import ContentPlan
-from retropack.insights.diagnosis.activity import (
+from retropack.insights.diagnosis._activity import (
     calendar_months,
     content_key,
     content_titles,
@@ -16,9 +16,11 @@ from retropack.insights.diagnosis.activity import (
     scenario_sends,
     sends_until,
 )
+from retropack.insights.diagnosis._inputs import DiagnosisInputs
 from retropack.insights.diagnosis.evidence import Evidence, Quantity, Term, needs, run_length, run_start
-from retropack.insights.diagnosis.inputs import DiagnosisInputs
 from retropack.rules import ContentShortage
+
+__all__ = ["METRICS", "REUSED_SHOWN", "check"]
 
 REUSED_SHOWN = 3
 METRICS = {"open": "unique_opens", "click": "unique_clicks"}

@@ -8,10 +8,12 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from retropack.insights.diagnosis._inputs import DiagnosisInputs
+from retropack.insights.diagnosis._kpi_track import kpi_evidence
 from retropack.insights.diagnosis.evidence import Evidence, Quantity, Term, Value, needs, run_start
-from retropack.insights.diagnosis.inputs import DiagnosisInputs
-from retropack.insights.diagnosis.kpi_track import kpi_evidence
 from retropack.rules import Band, DataQuality, Level
+
+__all__ = ["SEGMENTATION_FIELDS", "check"]
 
 SEGMENTATION_FIELDS = ("source", "segment", "email")
 

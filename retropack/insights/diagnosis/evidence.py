@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from retropack.months import Month
 from retropack.rules import Level
 
+__all__ = ["SEVERITY", "Evidence", "KpiRef", "needs", "Quantity", "run_length", "run_start", "Term", "Value", "worst"]
+
 SEVERITY: dict[Level, int] = {"no_data": -1, "ok": 0, "watch": 1, "alert": 2}
 
 

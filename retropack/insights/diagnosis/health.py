@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from retropack.insights.content_plan import ContentPlan
 from retropack.insights.diagnosis import content_shortage, data_quality, sales_alignment, stretched_team, tool_as_goal
+from retropack.insights.diagnosis._inputs import DiagnosisInputs
 from retropack.insights.diagnosis.capacity import Capacity
 from retropack.insights.diagnosis.evidence import Evidence, worst
-from retropack.insights.diagnosis.inputs import DiagnosisInputs
 from retropack.months import Month
 from retropack.rules import PATTERN_IDS, HealthThresholds, Level
+
+__all__ = ["RAISED", "check_health", "PatternCheck"]
 
 RAISED: tuple[Level, ...] = ("watch", "alert")
 

@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from retropack.insights.diagnosis.activity import scenario_changes
-from retropack.insights.diagnosis.inputs import DiagnosisInputs
+from retropack.insights.diagnosis._activity import scenario_changes
+from retropack.insights.diagnosis._inputs import DiagnosisInputs
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.phases import PHASES, phase_for_index
 from retropack.months import Month
+
+__all__ = ["FUNNEL_KPIS", "LAUNCH_STEPS", "MILESTONES", "REVIEW_RUN", "SCENARIOS_BY_REVIEW", "Milestone",
+           "MilestoneDefinition", "MilestoneState", "position", "Roadmap"]
 
 MilestoneState = Literal["reached", "reached_late", "due", "overdue", "upcoming"]
 FUNNEL_KPIS = (*PHASES[0].focus, *PHASES[1].focus)  # what a first KPI review reads: launch and growth focus

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from retropack.insights.diagnosis._inputs import DiagnosisInputs
+from retropack.insights.diagnosis._kpi_track import kpi_evidence
 from retropack.insights.diagnosis.evidence import Evidence, Quantity, needs, run_start
-from retropack.insights.diagnosis.inputs import DiagnosisInputs
-from retropack.insights.diagnosis.kpi_track import kpi_evidence
 from retropack.rules import Band, Level, SalesAlignment
 
 SALES_SIDE = ("sla_followup_rate", "mql_to_sql_rate", "opportunity_rate")

@@ -11,9 +11,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from retropack.insights.diagnosis.inputs import DiagnosisInputs
+from retropack.insights.diagnosis._inputs import DiagnosisInputs
 from retropack.months import Month
 from retropack.rules import Scoring
+
+__all__ = ["MAX_BINS", "OBSERVED_QUANTILE", "Inactivity", "Method", "review_due", "review_scoring", "ScoreBin",
+           "ScoringReview", "suggest_threshold", "Suggestion"]
 
 MAX_BINS = 12
 OBSERVED_QUANTILE = 0.10  # the score 90 % of the window's MQLs reached: the threshold in use, as seen

@@ -3,11 +3,13 @@ its plan, and a team below the seed's hours (the capacity check feeds in here)."
 
 from __future__ import annotations
 
-from retropack.insights.diagnosis.activity import calendar_months, month_of, scenario_changes, scenario_names
+from retropack.insights.diagnosis._activity import calendar_months, month_of, scenario_changes, scenario_names
+from retropack.insights.diagnosis._inputs import DiagnosisInputs
 from retropack.insights.diagnosis.capacity import Capacity
 from retropack.insights.diagnosis.evidence import Evidence, Quantity, Term, needs, run_length, run_start
-from retropack.insights.diagnosis.inputs import DiagnosisInputs
 from retropack.rules import StretchedTeam
+
+__all__ = ["check"]
 
 
 def _scenario_change(inputs: DiagnosisInputs, limits: StretchedTeam) -> Evidence:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from statistics import fmean
 
+from retropack.insights.diagnosis._inputs import DiagnosisInputs
 from retropack.insights.diagnosis.evidence import Evidence, KpiRef, Quantity, run_start
-from retropack.insights.diagnosis.inputs import DiagnosisInputs
 from retropack.kpis.catalog import CATALOG
 from retropack.months import Month
 from retropack.rules import Band, ToolAsGoal
+
+__all__ = ["AVERAGE_MONTHS", "check"]
 
 AVERAGE_MONTHS = 3
 

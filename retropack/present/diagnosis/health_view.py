@@ -11,6 +11,8 @@ from retropack.present.actions import WordedRule
 from retropack.present.cells import Table
 from retropack.present.diagnosis.words import STYLE, SYMBOLS, Words
 
+__all__ = ["health_view", "HealthView", "Line", "PatternView"]
+
 
 @dataclass(frozen=True)
 class Line:

@@ -16,6 +16,8 @@ from retropack.present.diagnosis.words import Words
 from retropack.present.formatting import NO_VALUE, format_value
 from retropack.present.messages import Translator
 
+__all__ = ["capacity_view", "CapacityView", "roadmap_view", "RoadmapView"]
+
 
 @dataclass(frozen=True)
 class RoadmapView:

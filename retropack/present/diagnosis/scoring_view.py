@@ -12,6 +12,8 @@ from retropack.present.cells import Table, date_cell, text_cell
 from retropack.present.diagnosis.words import Words
 from retropack.present.formatting import format_value
 
+__all__ = ["HIGH_ROWS_SHOWN", "Marker", "ScoreChart", "scoring_view", "ScoringView"]
+
 HIGH_ROWS_SHOWN = 6
 
 

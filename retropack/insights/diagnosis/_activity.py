@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from retropack.insights.diagnosis.inputs import DiagnosisInputs
+from retropack.insights.diagnosis._inputs import DiagnosisInputs
 from retropack.months import Month, month_index_series
 
 

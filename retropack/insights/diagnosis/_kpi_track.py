@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from statistics import fmean
 
+from retropack.insights.diagnosis._inputs import DiagnosisInputs
 from retropack.insights.diagnosis.evidence import Evidence, KpiRef, Quantity, run_length, run_start
-from retropack.insights.diagnosis.inputs import DiagnosisInputs
 from retropack.months import Month
 from retropack.rules import Band
 
