@@ -77,7 +77,7 @@ class AxisFormat:
         if self.unit in ("money", "money_per_day"):
             scale, decimals = _AXIS_MONEY[self.locale]
             number = f"{value / scale:,.{decimals}f}"
-            return t("chart.money_axis", self.locale, symbol=currency_symbol(self.currency).strip(), value=number)
+            return t("chart.money_axis", self.locale, symbol=currency_symbol(self.currency), value=number)
         return f"{value:,.0f}"
 
     @property

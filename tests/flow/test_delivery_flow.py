@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import email
-import re
 import json
+import re
 import shutil
 import socket
 from email import policy

@@ -26,7 +26,7 @@ def usd_view(tmp_path_factory: pytest.TempPathFactory) -> PackView:
     return build_pack_view(folder / "usd.yaml", "2026-10")
 
 
-def tick_labels(series) -> list[str]:  # noqa: ANN001
+def tick_labels(series) -> list[str]:
     fig, ax = plt.subplots()
     _trend_axis(ax, series, "actual", "target")
     fig.canvas.draw()

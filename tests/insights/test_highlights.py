@@ -1,0 +1,183 @@
+"""retropack.insights.highlights: what went well, what did not, and the MQLs sales left waiting.
+
+The KPI results are built by hand so the order of wins and misses can be read off the numbers; the
+SLA list comes from eight leads written as CSV and loaded like a client's data, so its waits can be
+counted on a calendar.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from retropack.insights.highlights import misses, relative_move, sla_breaches, wins
+from retropack.kpis.catalog import KPIS
+from retropack.kpis.evaluation import KpiResult, Status
+from retropack.kpis.inputs import KpiInputs, KpiParams, build_inputs
+from retropack.load import load_dataset
+from retropack.months import Month
+
+OCT = Month(2026, 10)
+
+# The month's MQLs and when sales first touched them (SLA: 3 days).
+LEADS = """lead_id,created_at,source,segment,company,owner,mql_at,first_sales_touch_at
+L1,2026-10-01,web,smb,A社,佐藤,2026-10-02T09:00:00,2026-10-03T09:00:00
+L2,2026-10-01,web,smb,B社,佐藤,2026-10-02T09:00:00,2026-10-07T21:00:00
+L3,2026-10-01,event,ent,C社,鈴木,2026-10-05T09:00:00,
+L4,2026-10-01,event,ent,D社,鈴木,2026-10-06T09:00:00,2026-10-10T09:00:00
+L5,2026-10-01,web,,E社,,2026-10-07T09:00:00,
+L6,2026-09-01,web,smb,F社,佐藤,2026-09-02T09:00:00,
+L7,2026-10-01,web,smb,G社,佐藤,2026-10-08T09:00:00,2026-10-11T09:00:00
+L8,2026-10-01,web,smb,H社,佐藤,2026-10-08T09:00:00,2026-10-07T09:00:00
+L9,2026-10-01,web,smb,I社,佐藤,,
+"""
+# L1 1 day: in time. L2 5.5 days: late. L3 never. L4 4 days: late. L5 never. L6 a September MQL (not October's).
+# L7 exactly 3 days: in time. L8 touched before the MQL: in time. L9 never became MQL.
+SENDS = "send_id,sent_at,delivered,unique_opens,unique_clicks,unsubscribes\nS1,2026-10-03,100,30,4,1\n"
+DEALS = "deal_id,created_at,amount,stage,closed_at,lead_id\nD1,2026-10-20,1000000,open,,L1\n"
+
+
+def inputs_from(folder: Path, leads: str = LEADS) -> KpiInputs:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in (("leads", leads), ("email_sends", SENDS), ("deals", DEALS)):
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return build_inputs(load_dataset(folder), KpiParams(sla_followup_days=3))
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> KpiInputs:
+    return inputs_from(tmp_path_factory.mktemp("highlights"))
+
+
+def result(kpi: str, status: Status, actual: float | None, previous: float | None = None,
+           target: float | None = None) -> KpiResult:
+    return KpiResult(kpi=KPIS[kpi], actual=actual, previous=previous, target=target, status=status, focus=False,
+                     history=())
+
+
+# --- relative_move ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("kpi", "previous", "actual", "move"),
+    [
+        ("new_leads", 100, 120, 0.2),  # higher is better: up 20 % is +0.2
+        ("new_leads", 100, 80, -0.2),
+        ("cpl", 5000, 6000, -0.2),  # lower is better: cost up 20 % is −0.2
+        ("cpl", 5000, 4000, 0.2),
+        ("roi", -0.5, -0.25, 0.5),  # a negative previous: the move is measured against its size
+        ("new_leads", 100, 100, 0.0),
+        ("new_leads", 0, 50, None),  # from zero there is no relative move
+        ("new_leads", None, 50, None),
+        ("new_leads", 100, None, None),
+    ],
+)
+def test_relative_move_is_positive_when_better(kpi: str, previous: float | None, actual: float | None,
+                                               move: float | None) -> None:
+    got = relative_move(result(kpi, "no_target", actual, previous))
+    assert got == (None if move is None else pytest.approx(move))
+
+
+# --- wins and misses -------------------------------------------------------------------------------------------
+
+def test_wins_are_achieved_by_gap_then_improved_by_move(inputs: KpiInputs) -> None:
+    results = [
+        result("new_leads", "achieved", 120, 120, target=100),  # 20 % above target
+        result("mqls", "achieved", 55, 55, target=50),  # 10 % above
+        result("cpl", "achieved", 3000, 3000, target=5000),  # lower is better: 40 % under target
+        result("sqls", "no_target", 11, 10),  # +10 %: counts (the threshold is inclusive)
+        result("unsubscribe_rate", "no_target", 0.004, 0.005),  # lower is better: 20 % better
+        result("email_ctr", "missed", 0.0109, 0.01, target=0.03),  # +9 %: not enough
+        result("ma_won_amount", "near", 1_400_000, 0, target=1_500_000),  # up from 0: no relative move
+        result("email_open_rate", "missed", 0.15, 0.30, target=0.25),  # got worse
+    ]
+    got = wins(results, inputs, OCT)
+    assert [(h.result.kpi.id, h.reason) for h in got] == [
+        ("cpl", "achieved"), ("new_leads", "achieved"), ("mqls", "achieved"),
+        ("unsubscribe_rate", "improved"), ("sqls", "improved"),
+    ]
+
+
+def test_a_kpi_that_moved_against_its_verdict_is_in_both_lists(inputs: KpiInputs) -> None:
+    """Achieved but 30 % down is a win (achieved) and a miss (worsened); missed but 20 % up is a miss
+    (missed) and a win (improved): the meeting hears both sides."""
+    fell = result("new_leads", "achieved", 140, 200, target=100)
+    rose = result("mqls", "missed", 30, 25, target=50)
+    assert [(h.result.kpi.id, h.reason) for h in wins([fell, rose], inputs, OCT)] == [
+        ("new_leads", "achieved"), ("mqls", "improved")]
+    assert [(h.result.kpi.id, h.reason) for h in misses([fell, rose], inputs, OCT)] == [
+        ("mqls", "missed"), ("new_leads", "worsened")]
+
+
+def test_misses_are_missed_then_near_by_gap_then_worsened_by_move(inputs: KpiInputs) -> None:
+    results = [
+        result("sqls", "near", 14, 14, target=15),  # 6.7 % short
+        result("new_leads", "missed", 50, 50, target=100),  # 50 % short
+        result("cpl", "near", 5400, 5400, target=5000),  # lower is better: 8 % over
+        result("mqls", "missed", 40, 40, target=50),  # 20 % short
+        result("ma_pipeline_amount", "no_target", 900_000, 1_000_000),  # −10 %: counts (inclusive)
+        result("roi", "no_target", 0.5, 1.0),  # −50 %
+        result("email_ctr", "no_target", 0.0091, 0.01),  # −9 %: not enough
+        result("cac", "no_data", None, 300_000, target=400_000),  # no value: neither a miss nor worse
+    ]
+    got = misses(results, inputs, OCT)
+    assert [(h.result.kpi.id, h.reason) for h in got] == [
+        ("new_leads", "missed"), ("mqls", "missed"), ("cpl", "near"), ("sqls", "near"),
+        ("roi", "worsened"), ("ma_pipeline_amount", "worsened"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kpi", "status", "actual", "target", "direction"),
+    [
+        ("new_leads", "missed", 50, 100, -1),  # fewer leads: look for groups that went down
+        ("cpl", "missed", 8000, 5000, 1),  # a cost over target: look for groups that went up
+    ],
+)
+def test_a_miss_points_its_drivers_the_way_the_kpi_moved(inputs: KpiInputs, kpi: str, status: Status,
+                                                         actual: float, target: float, direction: int) -> None:
+    (highlight,) = misses([result(kpi, status, actual, actual, target=target)], inputs, OCT)
+    assert highlight.direction == direction
+    assert isinstance(highlight.drivers, tuple)
+
+
+# --- sla_breaches ----------------------------------------------------------------------------------------------
+
+def test_sla_breaches_lists_the_months_late_mqls_never_touched_first(inputs: KpiInputs) -> None:
+    breaches = sla_breaches(inputs, OCT)
+    assert list(breaches.columns) == ["lead_id", "company", "owner", "segment", "mql_at", "waited_days"]
+    assert set(breaches["lead_id"][:2]) == {"L3", "L5"}  # never touched
+    assert breaches["waited_days"][:2].isna().all()
+    assert list(breaches["lead_id"][2:]) == ["L2", "L4"]  # then the longest wait
+    assert list(breaches["waited_days"][2:]) == [5.5, 4.0]
+
+
+def test_sla_breaches_leaves_out_in_time_other_months_and_non_mqls(inputs: KpiInputs) -> None:
+    """Exactly 3 days (L7) and a touch before the MQL (L8) are in time; L6 is September's; L9 no MQL."""
+    listed = set(sla_breaches(inputs, OCT)["lead_id"])
+    assert listed.isdisjoint({"L1", "L6", "L7", "L8", "L9"})
+    assert list(sla_breaches(inputs, Month(2026, 9))["lead_id"]) == ["L6"]
+
+
+def test_sla_breaches_carries_company_owner_and_segment(inputs: KpiInputs) -> None:
+    by_lead = sla_breaches(inputs, OCT).set_index("lead_id")
+    assert (by_lead.loc["L2", "company"], by_lead.loc["L2", "owner"], by_lead.loc["L2", "segment"]) == (
+        "B社", "佐藤", "smb")
+    assert by_lead.loc["L2", "mql_at"] == pd.Timestamp("2026-10-02 09:00", tz="Asia/Tokyo")
+    assert pd.isna(by_lead.loc["L5", "owner"]) and pd.isna(by_lead.loc["L5", "segment"])
+
+
+def test_without_the_first_touch_column_there_is_no_list(tmp_path: Path) -> None:
+    """Unknown is not zero: without the column, no MQL can be called late; the columns stay for the view."""
+    leads = "\n".join(",".join(line.split(",")[:-1]) for line in LEADS.splitlines()) + "\n"
+    breaches = sla_breaches(inputs_from(tmp_path, leads), OCT)
+    assert breaches.empty
+    assert list(breaches.columns) == ["lead_id", "company", "owner", "segment", "mql_at", "waited_days"]
+
+
+def test_a_lead_table_without_company_or_owner_still_lists_breaches(tmp_path: Path) -> None:
+    leads = "lead_id,created_at,mql_at,first_sales_touch_at\nL1,2026-10-01,2026-10-01T09:00:00,\n"
+    breaches = sla_breaches(inputs_from(tmp_path, leads), OCT)
+    assert list(breaches["lead_id"]) == ["L1"]
+    assert breaches[["company", "owner", "segment"]].isna().all().all()
