@@ -52,8 +52,9 @@ def main() -> None:
 @click.option("--resend", is_flag=True, help="Mail the pack even if this very pack was mailed before.")
 @click.option("--scoring-review", is_flag=True,
               help="Add the lead-scoring review even if this is not a review month (every 3rd by default).")
+@click.option("--no-sync", is_flag=True, help="A HubSpot client: build from the last sync's snapshot, without syncing.")
 def run(config: Path, month: str | None, data: Path | None, out: Path, no_deliver: bool, resend: bool,
-        scoring_review: bool) -> None:
+        scoring_review: bool, no_sync: bool) -> None:
     """Build one client's pack for one month (the same flow the schedule runs)."""
     if no_deliver and resend:
         raise click.UsageError("--no-deliver and --resend cannot be used together.")
@@ -64,7 +65,7 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
     try:
         result = monthly_retrospective(
             config=str(config), month=month, data=str(data) if data else None, out=str(out),
-            deliver=not no_deliver, resend=resend, scoring_review=scoring_review,
+            deliver=not no_deliver, resend=resend, scoring_review=scoring_review, sync=not no_sync,
         )
     except RetropackError as exc:
         _fail(exc)
@@ -77,6 +78,36 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
     for address, reply in result.refused.items():
         click.echo(f"  e-mail refused for {address}: {reply} (correct delivery.to/cc, then rerun with --resend)",
                    err=True)
+
+
+@main.command()
+@click.option("--config", "config", required=True, type=click.Path(path_type=Path), help="The client's YAML file.")
+@click.option("--data", type=click.Path(path_type=Path), help="Dataset folder (overrides data.path).")
+@click.option("--full", is_flag=True, help="Read the whole account again (drops records deleted in HubSpot).")
+def sync(config: Path, data: Path | None, full: bool) -> None:
+    """Pull a HubSpot client's data into its dataset folder (what changed since the last sync)."""
+    from rich.console import Console
+
+    from retropack.config import load_settings
+    from retropack.flow import steps
+
+    console = Console(stderr=True)
+    try:
+        settings = load_settings(config, data=data)
+        if settings.source.kind != "hubspot":
+            raise RetropackError(f"Config file '{config}' reads its data from files (source.kind: files): add a "
+                                 "source block with kind: hubspot to sync from HubSpot (see README, 'HubSpot').")
+        with console.status("syncing from HubSpot …") as status:
+            report = steps.sync(settings, full=full, progress=lambda message: status.update(f"sync: {message}"))
+    except RetropackError as exc:
+        _fail(exc)
+        return
+    kind = "full" if report.full else "incremental"
+    click.echo(f"Synced {settings.data.path} ({kind}) in {report.seconds:.1f} s, {report.requests} requests to HubSpot")
+    click.echo("  changed: " + ", ".join(f"{name} {count:,}" for name, count in report.changed.items()))
+    click.echo("  tables: " + ", ".join(f"{name} {rows:,}" for name, rows in report.rows.items()))
+    for part in report.skipped:
+        click.echo(f"  skipped {part['table']}: {part['message']}", err=True)
 
 
 @main.command()

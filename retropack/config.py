@@ -18,7 +18,9 @@ from retropack._strict import StrictModel as _Strict
 from retropack._strict import did_you_mean
 from retropack._yaml import load_yaml
 from retropack.errors import ConfigError
+from retropack.gather.settings import SourceSettings
 from retropack.kpis.catalog import KPI_IDS, SEED_TARGETS
+from retropack.load.mapping import DataSettings
 from retropack.months import Month
 from retropack.rules import Rules, bundled_rules_file, load_rules
 
@@ -52,10 +54,6 @@ class Program(_Strict):
     @property
     def start(self) -> Month:
         return Month.parse(self.start_month)
-
-
-class DataSettings(_Strict):
-    path: Path
 
 
 class Sla(_Strict):
@@ -177,6 +175,7 @@ class Settings(_Strict):
     client: str = "default"
     program: Program
     data: DataSettings
+    source: SourceSettings = Field(default_factory=SourceSettings)
     sla: Sla = Field(default_factory=Sla)
     economics: Economics = Field(default_factory=Economics)
     data_quality: DataQuality = Field(default_factory=DataQuality)
@@ -186,7 +185,7 @@ class Settings(_Strict):
     team: Team | None = None
     schedule: Schedule | None = None
     delivery: Delivery | None = None
-    source: Path | None = Field(default=None, exclude=True)
+    config_file: Path | None = Field(default=None, exclude=True)  # set by load_settings, not a key of the file
 
     @field_validator("client")
     @classmethod
@@ -243,9 +242,11 @@ def load_settings(path: Path | str, *, data: Path | None = None) -> Settings:
         problems = "; ".join(_describe(err, raw) for err in exc.errors())
         raise ConfigError(f"{where}: {problems}. Fix the key in the file (see README, 'Configuration').") from None
     base = path.resolve().parent
-    updates: dict[str, Any] = {"source": path.resolve()}
+    updates: dict[str, Any] = {"config_file": path.resolve()}
     data_path = data if data is not None else base / settings.data.path
-    updates["data"] = DataSettings(path=Path(data_path).resolve())
+    updates["data"] = settings.data.model_copy(update={"path": Path(data_path).resolve()})
+    if settings.source.since is None:  # the first sync reaches back to the program's start
+        updates["source"] = settings.source.model_copy(update={"since": settings.program.start.start("UTC").date()})
     updates["advice"] = settings.advice.model_copy(update={"rules_file": _rules_file(settings.advice, base)})
     return settings.model_copy(update=updates)
 

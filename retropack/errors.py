@@ -6,7 +6,7 @@ only the command-line edge turns them into ``Error: …`` and an exit status.
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "DataError", "DeliveryError", "RenderError", "RetropackError"]
+__all__ = ["ConfigError", "DataError", "DeliveryError", "SourceError", "RenderError", "RetropackError"]
 
 
 class RetropackError(Exception):
@@ -23,6 +23,10 @@ class DataError(RetropackError):
 
 class RenderError(RetropackError):
     """A document of the pack could not be produced."""
+
+
+class SourceError(RetropackError):
+    """The program's data could not be gathered from its source (HubSpot): token, scope, limit or answer."""
 
 
 class DeliveryError(RetropackError):

@@ -18,12 +18,11 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+from retropack._secrets import read_secret
 from retropack.config import Smtp
 from retropack.errors import DeliveryError
 
-__all__ = ["SECRET_PREFIX", "log", "retry_on_transient", "send", "SentMail", "TransientDeliveryError"]
-
-SECRET_PREFIX = "prefect-secret:"
+__all__ = ["retry_on_transient", "send", "SentMail", "TransientDeliveryError"]
 log = logging.getLogger(__name__)
 
 
@@ -152,23 +151,7 @@ def _credentials(smtp: Smtp, env: Mapping[str, str]) -> tuple[str, str] | None:
 
 
 def _secret(name: str, key: str, env: Mapping[str, str]) -> str:
-    if name.startswith(SECRET_PREFIX):
-        block = name.removeprefix(SECRET_PREFIX)
-        from prefect.blocks.system import Secret
-
-        try:
-            value = str(Secret.load(block).get())
-        except Exception as exc:
-            raise DeliveryError(
-                f"Prefect Secret block '{block}' named by delivery.smtp.{key} cannot be loaded "
-                f"({type(exc).__name__}): create it (prefect block create secret) or fix the name."
-            ) from None
-    else:
-        value = env.get(name)
-        if not value:
-            raise DeliveryError(
-                f"Environment variable '{name}' named by delivery.smtp.{key} is not set: export it before the run."
-            )
+    value = read_secret(name, f"delivery.smtp.{key}", DeliveryError, env)
     if not value.isascii():
         raise DeliveryError(
             f"The value of '{name}' named by delivery.smtp.{key} has non-ASCII characters, which SMTP AUTH "

@@ -48,6 +48,17 @@ def load_client_config(config: str, data: str | None) -> Config:
     return load_config(config, data=Path(data) if data else None)
 
 
+@task(name="sync-sources", cache_policy=NO_CACHE)
+def sync_sources(config: Config) -> None:
+    """A ``hubspot`` client's data, pulled into its dataset folder before the month is read."""
+    logger = get_run_logger()
+    report = steps.sync(config.settings, progress=lambda message: logger.info("sync: %s", message))
+    logger.info("synced HubSpot in %.1f s with %d requests: %s", report.seconds, report.requests,
+                ", ".join(f"{table} {rows:,}" for table, rows in report.rows.items()))
+    for part in report.skipped:
+        logger.warning("sync: %s", part["message"])
+
+
 @task(name="load-and-validate", cache_policy=NO_CACHE)
 def load_and_validate(config: Config) -> Dataset:
     logger = get_run_logger()
@@ -153,6 +164,7 @@ def monthly_retrospective(
     scheduled: bool = False,
     as_of: datetime | None = None,
     scoring_review: bool = False,
+    sync: bool = True,
 ) -> RunResult | None:
     """Build (and, with a ``delivery`` block, mail) one client's pack for ``month``.
 
@@ -161,6 +173,7 @@ def monthly_retrospective(
     returns at once unless today is the configured business day (cron cannot skip holidays).
     ``as_of`` replaces "now" (for tests and for rerunning a schedule as of a past date).
     ``scoring_review`` adds the lead-scoring review in a month that is not a review month.
+    ``sync`` (a ``hubspot`` source) pulls the account first; without it the last snapshot is read.
     """
     loaded = load_client_config(config, data)
     settings = loaded.settings
@@ -172,6 +185,8 @@ def monthly_retrospective(
         return None
     target = Month.parse(month) if month else default_month(moment, settings.program.timezone)
     try:
+        if sync and settings.source.kind == "hubspot":
+            sync_sources(loaded)
         return _build_and_deliver(loaded, target, Path(out), generated_at, deliver, resend, scoring_review)
     except Exception as exc:
         notify_owner(loaded, str(target), exc)

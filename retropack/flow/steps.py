@@ -6,14 +6,17 @@ Keeping the steps free of Prefect lets the benchmark time each one and lets test
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from retropack.config import Config, Settings, load_config
+from retropack.gather._snapshot import read_state
+from retropack.gather.hubspot import SyncReport, sync_hubspot
 from retropack.insights.analysis import Analysis, analyse
-from retropack.load import Dataset, load_dataset
+from retropack.load import Dataset, Finding, load_dataset
 from retropack.months import Month
 from retropack.present.view import PackView, build_view
 from retropack.publish import write_json
@@ -26,7 +29,7 @@ from retropack.render.deck import render_pptx
 from retropack.render.pdf import render_pdf
 
 __all__ = ["RenderedPack", "build_pack_view", "compute", "load", "new_run_id", "now_in", "render_and_publish",
-           "view"]
+           "sync", "view"]
 
 
 def new_run_id() -> str:
@@ -37,12 +40,25 @@ def now_in(settings: Settings) -> datetime:
     return datetime.now(ZoneInfo(settings.program.timezone))
 
 
+def sync(settings: Settings, *, full: bool = False, progress: Callable[[str], None] = lambda message: None,
+         ) -> SyncReport:
+    """Pull the client's HubSpot account into its dataset folder (a ``hubspot`` source only)."""
+    return sync_hubspot(settings.source, settings.data.path, start=settings.program.start.start("UTC").date(),
+                        full=full, progress=progress)
+
+
 def load(settings: Settings) -> Dataset:
-    return load_dataset(
+    dataset = load_dataset(
         settings.data.path,
         timezone=settings.program.timezone,
         max_reject_share=settings.data_quality.max_reject_share,
+        export=settings.data.mapping(),
     )
+    if settings.source.kind == "hubspot":  # parts the last sync could not read are said in the pack
+        for part in read_state(settings.data.path).get("skipped", []):
+            dataset.findings.append(Finding("source_skipped", part["table"], 0,
+                                            {"scopes": ", ".join(part.get("scopes") or [])}))
+    return dataset
 
 
 def compute(dataset: Dataset, config: Config, month: Month, scoring_review: bool = False) -> Analysis:

@@ -80,6 +80,8 @@ def build_inputs(dataset: Dataset, params: KpiParams) -> KpiInputs:
     deals = dataset.tables["deals"].copy()
     if "closed_at" not in deals:
         deals["closed_at"] = pd.Series(pd.NaT, index=deals.index, dtype=deals["created_at"].dtype)
+    # A deal is closed when it is won or lost: a CRM's close date on an open deal is a forecast, not a closing.
+    deals.loc[deals["stage"].eq("open"), "closed_at"] = pd.NaT
     deals["amount"] = pd.to_numeric(deals["amount"], errors="coerce").fillna(0.0)
     deals["ma"] = ma_sourced(deals, leads)
     for column in ("source", "segment"):

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from retropack._strict import closest
 from retropack.errors import DataError
+from retropack.load.tables import TABLES
 
 SUFFIXES = (".csv", ".parquet")
 BOM = b"\xef\xbb\xbf"
@@ -38,6 +39,7 @@ class RawTable:
     encoding: str | None  # None for Parquet, which has no text encoding
     frame: pd.DataFrame  # every value a str, "" where empty
     headers: dict[str, str]  # normalized column name -> the header as written in the file
+    repeated: frozenset[str] = frozenset()  # headers written twice: only the first is read (see _normalized_headers)
 
     def require(self, column: str, hint: str = "") -> None:
         """Stop when the file lacks ``column``, suggesting the closest header it does have."""
@@ -70,11 +72,11 @@ def read_table(name: str, path: Path) -> RawTable:
     else:
         encoding, written, cells = _csv_cells(path)
     cells = cells.set_axis(pd.RangeIndex(2, len(cells) + 2, name="row"), axis=0)
-    columns = _normalized_headers(path, written, cells)
+    columns, repeated = _normalized_headers(path, written, cells, needed=_contract_columns(name))
     frame = cells.iloc[:, [position for position, _ in columns.values()]].set_axis(list(columns), axis=1)
     frame = frame[frame.ne("").any(axis=1)]
     headers = {name: header for name, (_, header) in columns.items()}
-    return RawTable(name=name, path=path, encoding=encoding, frame=frame, headers=headers)
+    return RawTable(name=name, path=path, encoding=encoding, frame=frame, headers=headers, repeated=repeated)
 
 
 def decode(path: Path, data: bytes) -> tuple[str, str]:
@@ -138,14 +140,22 @@ def _as_text(column: pa.ChunkedArray) -> pd.Series:
     return pd.Series(pc.fill_null(text, "").to_pandas(), dtype=str)
 
 
-def _normalized_headers(path: Path, written: list[str], cells: pd.DataFrame) -> dict[str, tuple[int, str]]:
-    """Normalized column name -> (position, header as written).
+def _contract_columns(table: str) -> frozenset[str]:
+    return frozenset(column.name for column in TABLES[table].columns) if table in TABLES else frozenset()
 
-    Names are trimmed and lower-cased (the contract makes them case-insensitive), so two headers
-    that normalize alike would shadow each other: that stops the run instead. A column without a
-    header is dropped when it is empty (Excel's trailing commas) and named ``column_<n>`` otherwise.
+
+def _normalized_headers(path: Path, written: list[str], cells: pd.DataFrame,
+                        needed: frozenset[str]) -> tuple[dict[str, tuple[int, str]], frozenset[str]]:
+    """Normalized column name -> (position, header as written), and the names written more than once.
+
+    Names are trimmed and lower-cased (the contract makes them case-insensitive). Two headers that
+    normalize alike stop the run when the table reads that column (``needed``): which one is meant is
+    not for retropack to guess. Any other repeated header (wide CRM exports repeat some) keeps its
+    first column. A column without a header is dropped when it is empty (Excel's trailing commas) and
+    named ``column_<n>`` otherwise.
     """
     columns: dict[str, tuple[int, str]] = {}
+    repeated: set[str] = set()
     for position, header in enumerate(written):
         name = header.strip().lower()
         if not name:
@@ -153,9 +163,12 @@ def _normalized_headers(path: Path, written: list[str], cells: pd.DataFrame) -> 
                 continue
             name = f"column_{position + 1}"
         if name in columns:
-            raise DataError(
-                f"File '{path}' has two columns named '{name}' ('{columns[name][1]}' and '{header}'; column "
-                f"names are case-insensitive); rename or remove one of them."
-            )
+            if name in needed:
+                raise DataError(
+                    f"File '{path}' has two columns named '{name}' ('{columns[name][1]}' and '{header}'; column "
+                    f"names are case-insensitive); rename or remove one of them."
+                )
+            repeated.add(name)
+            continue
         columns[name] = (position, header)
-    return columns
+    return columns, frozenset(repeated)

@@ -14,15 +14,17 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from retropack.errors import DataError
-from retropack.load._reading import RawTable, find_file, read_table
+from retropack.load._export import drop_footer, locate, map_columns, prepare_cells
+from retropack.load._reading import RawTable, read_table
 from retropack.load.dataset import Dataset, Finding, TableQuality
+from retropack.load.mapping import ExportMapping, merged
 from retropack.load.tables import EVENT_COUNTS, TABLES, Column, Kind, Table, opt
 
 __all__ = ["load_dataset", "parse_timestamps", "parse_numbers", "derive_send_counts", "apply_event_counts"]
@@ -35,6 +37,10 @@ _NUMBER = r"^[-+]?[ ]*[¥$]?[ ]*[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:[.][
 _NUMBER_MARKS = r"[¥$円, ]"
 # Excel re-saves ISO dates as 2025/6/1 9:05; those are rewritten to ISO-8601 before parsing.
 _SLASH_DATE = r"^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})(?:[ T]([0-9]{1,2})(:[0-9]{2}.*))?$"
+# Locale dates of US/UK exports (Salesforce, Excel): 6/1/2025, 6/1/2025 9:05, 6/1/2025, 9:05 PM; read in the
+# configured data.date_order (MDY or DMY), never guessed.
+_LOCALE_DATE = (r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?:,?[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?"
+                r"(?:[ ]*([AaPp][Mm]))?)?$")
 _OFFSET = r"[T ][0-9]{1,2}.*(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 # A month; also accepted as the first day of the month, as a Parquet date column or Excel writes it.
 _MONTH = r"^([0-9]{4})[-/]([0-9]{1,2})(?:[-/]0?1(?:[ T]00:00(?::00(?:[.]0+)?)?)?)?$"
@@ -55,17 +61,33 @@ _UNREADABLE: dict[Kind, tuple[str, str]] = {
 }
 
 
-def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share: float = 0.05) -> Dataset:
-    """Read and validate every table of the dataset in ``folder``; raise DataError when it cannot be used."""
-    raws = _read_all(Path(folder))
+@dataclass(frozen=True)
+class _Options:
+    """How values are read: the program's timezone, and the order of a date written 6/1/2025."""
+
+    tz: str
+    date_order: str | None = None
+    value_maps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table -> columns with a value map
+
+
+def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share: float = 0.05,
+                 export: tuple[ExportMapping, ExportMapping] | None = None) -> Dataset:
+    """Read and validate every table of the dataset in ``folder``; raise DataError when it cannot be used.
+
+    ``export`` is (a preset's mapping, the config's own keys) for reading a tool's export as it is.
+    """
+    preset, own = export or (ExportMapping(), ExportMapping())
+    mapping = merged(preset, own)
+    raws, findings = _read_all(Path(folder), preset, own)
+    cells = {name: prepare_cells(raw.frame, name, mapping) for name, raw in raws.items()}
     specs = {name: _effective(TABLES[name], has_events="email_events" in raws) for name in raws}
     for name, raw in raws.items():
-        _require_columns(specs[name], raw)
-    checked = {name: _check_table(specs[name], raw, timezone, raws) for name, raw in raws.items()}
+        _require_columns(specs[name], raw, cells[name], mapped=bool(mapping.columns.get(name)))
+    options = _Options(timezone, mapping.date_order, {t: tuple(m) for t, m in mapping.values.items()})
+    checked = {name: _check_table(specs[name], raw, cells, options) for name, raw in raws.items()}
     frames = {name: result.frame for name, result in checked.items()}
-    findings: list[Finding] = []
     if "email_events" in frames:
-        file_columns = frozenset(raws["email_sends"].frame.columns)
+        file_columns = frozenset(cells["email_sends"].columns)
         counts = derive_send_counts(frames["email_events"])
         frames["email_sends"], disagreeing = apply_event_counts(frames["email_sends"], counts, file_columns)
         findings += disagreeing
@@ -74,28 +96,39 @@ def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share
         result.stop_if_too_many_rejects(max_reject_share)
     return Dataset(
         tables=frames,
-        columns={name: frozenset(raw.frame.columns) for name, raw in raws.items()},
+        columns={name: frozenset(frame.columns) for name, frame in cells.items()},
         quality={name: result.quality for name, result in checked.items()},
         findings=findings,
         files=[raw.path for raw in raws.values()],
     )
 
 
-def _read_all(folder: Path) -> dict[str, RawTable]:
-    """Every table file present, in declaration order; stops when the folder or a required file is missing."""
+def _read_all(folder: Path, preset: ExportMapping, own: ExportMapping) -> tuple[dict[str, RawTable], list[Finding]]:
+    """Every table file present, in declaration order, with the export's headers read as the contract's
+    columns and report footers dropped; stops when the folder or a required file is missing."""
     if not folder.is_dir():
         raise DataError(
             f"Dataset folder '{folder}' does not exist or is not a folder; check data.path in the configuration "
             f"or the --data option."
         )
-    paths = {name: find_file(folder, name) for name in TABLES}
+    paths = {name: locate(folder, name, own.files.get(name) or preset.files.get(name), configured=name in own.files)
+             for name in TABLES}
     for name, table in TABLES.items():
         if table.required and paths[name] is None:
+            pattern = own.files.get(name) or preset.files.get(name)
+            also = f" (data.files.{name}: nothing matches '{pattern}')" if pattern else ""
             raise DataError(
-                f"Required file '{folder / name}.csv' (or '{name}.parquet') is missing; export the {name} table "
-                f"into the dataset folder as CSV or Parquet."
+                f"Required file '{folder / name}.csv' (or '{name}.parquet') is missing{also}; export the {name} "
+                f"table into the dataset folder as CSV or Parquet."
             )
-    return {name: read_table(name, path) for name, path in paths.items() if path is not None}
+    raws, findings = {}, []
+    for name, path in paths.items():
+        if path is None:
+            continue
+        raw = map_columns(read_table(name, path), preset.columns.get(name, {}), own.columns.get(name, {}))
+        raws[name], skipped = drop_footer(raw, [*preset.footer, *own.footer])
+        findings += skipped
+    return raws, findings
 
 
 def _effective(table: Table, *, has_events: bool) -> Table:
@@ -109,11 +142,14 @@ def _effective(table: Table, *, has_events: bool) -> Table:
     return dataclasses.replace(table, columns=columns)
 
 
-def _require_columns(table: Table, raw: RawTable) -> None:
-    hint = ", or provide email_events, from which the counts are derived"
+def _require_columns(table: Table, raw: RawTable, cells: pd.DataFrame, *, mapped: bool) -> None:
     for column in table.columns:
-        if column.required:
-            raw.require(column.name, hint if column.name in EVENT_COUNTS.values() else "")
+        if column.required and column.name not in cells.columns:
+            hint = ", or provide email_events, from which the counts are derived" \
+                if column.name in EVENT_COUNTS.values() else ""
+            if mapped:
+                hint += f", or name the export's header for it in data.columns.{table.name}"
+            raw.require(column.name, hint)
 
 
 @dataclass
@@ -159,25 +195,32 @@ class _Verdicts:
         return self.codes.notna()
 
 
-def _check_table(table: Table, raw: RawTable, tz: str, raws: dict[str, RawTable]) -> _Checked:
-    """Type every column, apply the table's rules, and split the rows into kept and rejected."""
-    cells = raw.frame
+def _check_table(table: Table, raw: RawTable, prepared: dict[str, pd.DataFrame], options: _Options) -> _Checked:
+    """Type every column, apply the table's rules, and split the rows into kept and rejected.
+
+    ``prepared`` holds every table's cells after the export mapping; reasons quote the cells as read.
+    """
+    cells = prepared[table.name]
     verdicts = _Verdicts(cells.index)
     typed = {}
     for column in _key_first(table):
         if column.name in cells:
-            typed[column.name] = _read_column(column, cells[column.name], verdicts, tz)
+            shown = raw.frame[column.name] if column.name in raw.frame else cells[column.name]
+            mapped = column.name in options.value_maps.get(table.name, ())
+            hint = f"; map it to one of them in data.values.{table.name}.{column.name}" if mapped else ""
+            typed[column.name] = _read_column(column, cells[column.name], verdicts, options, shown, hint,
+                                              _label(column.name, raw.headers.get(column.name)))
         else:
-            typed[column.name] = _PARSERS[column.kind](pd.Series("", index=cells.index, dtype=str), column, tz)
+            typed[column.name] = _PARSERS[column.kind](pd.Series("", index=cells.index, dtype=str), column, options)
         if column.name == table.key:
             _reject_duplicates(column.name, cells[column.name], verdicts)
     for name in cells.columns.difference(list(typed), sort=False):
-        typed[name] = _read_column(opt(name, Kind.TEXT), cells[name], verdicts, tz)  # unknown: kept as text
+        typed[name] = _read_column(opt(name, Kind.TEXT), cells[name], verdicts, options, cells[name])  # kept
     frame = pd.DataFrame(typed, index=cells.index)
     for rule in table.rules:
         verdicts.reject(rule.broken(frame), rule.code, _rule_sentence(rule.sentence, rule.columns, cells))
     for ref in table.references:
-        keys = raws[ref.table].frame[TABLES[ref.table].key].str.strip()
+        keys = prepared[ref.table][TABLES[ref.table].key].str.strip()
         value = cells[ref.column].str.strip()
         unknown = value.ne("") & ~value.isin(keys.unique())
         verdicts.reject(unknown, ref.code, _reference_sentence(ref.column, ref.table, cells))
@@ -201,21 +244,32 @@ def _key_first(table: Table) -> list[Column]:
     return sorted(table.columns, key=lambda column: column.name != table.key)
 
 
-def _read_column(column: Column, cells: pd.Series, verdicts: _Verdicts, tz: str) -> pd.Series:
-    """The column's typed values; rows with an empty required value or an unreadable value are rejected."""
+def _label(column: str, header: str | None) -> str:
+    """How a reason names a column: ``'created_at'``, or ``'created_at' (the export's 'engage_date')``."""
+    if header is None or header.strip().lower() == column:
+        return f"'{column}'"
+    return f"'{column}' (the export's '{header}')"
+
+
+def _read_column(column: Column, cells: pd.Series, verdicts: _Verdicts, options: _Options,
+                 shown: pd.Series, hint: str = "", label: str | None = None) -> pd.Series:
+    """The column's typed values; rows with an empty required value or an unreadable value are rejected.
+    ``shown`` is the column as the file wrote it, which a reason quotes; ``hint`` ends an unknown value's
+    reason; ``label`` names the column (with the export's header when it was mapped)."""
     text = cells.str.strip()
     filled = text.ne("")
+    label = label or f"'{column.name}'"
 
     def quoted(rows: pd.Index) -> pd.Series:
-        return f"column '{column.name}' holds '" + cells[rows] + "', which "
+        return f"column {label} holds '" + shown[rows] + "', which "
 
     if not column.may_be_empty:
-        empty = f"column '{column.name}' is empty, but every row needs a value"
+        empty = f"column {label} is empty, but every row needs a value"
         verdicts.reject(~filled, "missing_value", lambda rows: empty)
-    values = _PARSERS[column.kind](text, column, tz)
+    values = _PARSERS[column.kind](text, column, options)
     if column.kind in _UNREADABLE:
         code, why = _UNREADABLE[column.kind]
-        why = why.format(values=", ".join(column.values))
+        why = why.format(values=", ".join(column.values)) + (hint if column.kind is Kind.ENUM else "")
         verdicts.reject(filled & values.isna(), code, lambda rows: quoted(rows) + why)
     if column.kind in (Kind.AMOUNT, Kind.COUNT):
         negative = "is negative; an amount or a count cannot be"
@@ -270,33 +324,33 @@ def _examples(verdicts: _Verdicts) -> dict[str, tuple[int, str]]:
     return {code: (int(row), verdicts.reasons[row]) for row, code in first.items()}
 
 
-def _text(text: pd.Series, column: Column, tz: str) -> pd.Series:
+def _text(text: pd.Series, column: Column, options: _Options) -> pd.Series:
     return text.where(text.ne(""))
 
 
-def _timestamps(text: pd.Series, column: Column, tz: str) -> pd.Series:
-    return parse_timestamps(text, tz)
+def _timestamps(text: pd.Series, column: Column, options: _Options) -> pd.Series:
+    return parse_timestamps(text, options.tz, date_order=options.date_order)
 
 
-def _numbers(text: pd.Series, column: Column, tz: str) -> pd.Series:
+def _numbers(text: pd.Series, column: Column, options: _Options) -> pd.Series:
     return parse_numbers(text)
 
 
-def _counts(text: pd.Series, column: Column, tz: str) -> pd.Series:
+def _counts(text: pd.Series, column: Column, options: _Options) -> pd.Series:
     values = parse_numbers(text)
     return values.where(values % 1 == 0)
 
 
-def _bools(text: pd.Series, column: Column, tz: str) -> pd.Series:
+def _bools(text: pd.Series, column: Column, options: _Options) -> pd.Series:
     return text.str.lower().map(_BOOLS).astype("boolean")
 
 
-def _enum(text: pd.Series, column: Column, tz: str) -> pd.Series:
+def _enum(text: pd.Series, column: Column, options: _Options) -> pd.Series:
     lowered = text.str.lower()
     return lowered.where(lowered.isin(column.values))
 
 
-def _months(text: pd.Series, column: Column, tz: str) -> pd.Series:
+def _months(text: pd.Series, column: Column, options: _Options) -> pd.Series:
     parts = text.str.extract(_MONTH)
     valid = pd.to_numeric(parts[1], errors="coerce").between(1, 12)
     return (parts[0] + "-" + parts[1].str.zfill(2)).where(valid).astype(text.dtype)
@@ -304,7 +358,7 @@ def _months(text: pd.Series, column: Column, tz: str) -> pd.Series:
 
 # Each parser turns trimmed text into the column's dtype (see ``retropack.load.dataset``), NA where
 # the text is empty or unreadable; an absent column is parsed from "" to get its empty dtype.
-_PARSERS: dict[Kind, Callable[[pd.Series, Column, str], pd.Series]] = {
+_PARSERS: dict[Kind, Callable[[pd.Series, Column, _Options], pd.Series]] = {
     Kind.ID: _text,
     Kind.TEXT: _text,
     Kind.TIMESTAMP: _timestamps,
@@ -329,13 +383,14 @@ def parse_numbers(text: pd.Series) -> pd.Series:
     return values.where(np.isfinite(values))
 
 
-def parse_timestamps(text: pd.Series, tz: str) -> pd.Series:
+def parse_timestamps(text: pd.Series, tz: str, *, date_order: str | None = None) -> pd.Series:
     """``datetime64[ns, tz]`` of ISO-8601 text: with an offset converted to ``tz``, without one taken as in ``tz``.
 
     A local time that a daylight-saving change makes ambiguous or skips is resolved (standard
-    time; shifted forward) rather than rejected. NaT where empty or unreadable.
+    time; shifted forward) rather than rejected. NaT where empty or unreadable. ``date_order``
+    (``MDY`` or ``DMY``) reads locale dates such as ``6/1/2025 9:05 PM``.
     """
-    iso = _iso_dates(text)
+    iso = _iso_dates(text, date_order)
     with_offset = iso.str.contains(_OFFSET, regex=True)
     result = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[ns, {tz}]")
     for part, utc in ((with_offset, True), (iso.ne("") & ~with_offset, False)):
@@ -345,15 +400,30 @@ def parse_timestamps(text: pd.Series, tz: str) -> pd.Series:
     return result
 
 
-def _iso_dates(text: pd.Series) -> pd.Series:
-    """Text with Excel's ``2025/6/1 9:05`` rewritten as ``2025-06-01 09:05``; other text unchanged."""
+def _iso_dates(text: pd.Series, date_order: str | None = None) -> pd.Series:
+    """Text with Excel's ``2025/6/1 9:05`` rewritten as ``2025-06-01 09:05`` (and, with ``date_order``,
+    ``6/1/2025 9:05 PM`` as ``2025-06-01 21:05``); other text unchanged."""
     slashed = text.str.contains("/", regex=False)
     if not slashed.any():
         return text
     parts = text[slashed].str.extract(_SLASH_DATE)
     time = (" " + parts[3].str.zfill(2) + parts[4]).fillna("")
     rebuilt = parts[0] + "-" + parts[1].str.zfill(2) + "-" + parts[2].str.zfill(2) + time
+    if date_order is not None:
+        rebuilt = rebuilt.fillna(_locale_dates(text[slashed], date_order))
     return text.where(~slashed, rebuilt.fillna(text[slashed]))
+
+
+def _locale_dates(text: pd.Series, date_order: str) -> pd.Series:
+    """ISO text of ``M/D/YYYY`` (``MDY``) or ``D/M/YYYY`` (``DMY``) dates with an optional 12- or 24-hour time."""
+    parts = text.str.extract(_LOCALE_DATE)
+    month, day = (parts[0], parts[1]) if date_order == "MDY" else (parts[1], parts[0])
+    hour = pd.to_numeric(parts[3], errors="coerce")
+    meridiem = parts[6].str.lower()
+    hour = hour.where(meridiem.isna(), hour % 12 + meridiem.eq("pm") * 12)
+    clock = (" " + hour.astype("Int64").astype(str).str.zfill(2) + ":" + parts[4] + ":" + parts[5].fillna("00"))
+    time = clock.where(hour.notna(), "")
+    return parts[2] + "-" + month.str.zfill(2) + "-" + day.str.zfill(2) + time
 
 
 def _in_zone(parsed: pd.Series, tz: str) -> pd.Series:

@@ -32,19 +32,37 @@ def months_between(first: Month, last: Month) -> list[Month]:
 
 def backfill(configs: list[Path], first: Month, last: Month, *, out: Path, deliver: bool,
              console: Console) -> list[Outcome]:
-    """Run the flow for every client and month; a failed month is recorded and the rest still run."""
+    """Run the flow for every client and month; a failed month is recorded and the rest still run.
+
+    A HubSpot client is synced once, before its first month, not once a month.
+    """
+    from retropack.flow import steps
     from retropack.flow.monthly_retrospective import monthly_retrospective
 
     months = months_between(first, last)
-    jobs = [(config, load_settings(config).client, month) for config in configs for month in months]
+    clients = {config: load_settings(config) for config in configs}
+    jobs = [(config, clients[config].client, month) for config in configs for month in months]
+    unsynced: dict[Path, str] = {}  # client config -> why its sync failed
     outcomes = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
         bar = progress.add_task("backfill", total=len(jobs))
+        for config, settings in clients.items():
+            if settings.source.kind == "hubspot":
+                progress.update(bar, description=f"{settings.client} sync")
+                try:
+                    steps.sync(settings)
+                except RetropackError as exc:
+                    unsynced[config] = str(exc)
         for config, client, month in jobs:
             progress.update(bar, description=f"{client} {month}")
+            if config in unsynced:
+                outcomes.append(Outcome(client, str(month), False, f"sync failed: {unsynced[config]}"))
+                progress.advance(bar)
+                continue
             try:
-                result = monthly_retrospective(config=str(config), month=str(month), out=str(out), deliver=deliver)
+                result = monthly_retrospective(config=str(config), month=str(month), out=str(out), deliver=deliver,
+                                               sync=False)
                 assert result is not None
                 counts = ", ".join(f"{k} {v}" for k, v in result.statuses.items() if v)
                 outcomes.append(Outcome(client, str(month), True, counts))

@@ -332,7 +332,7 @@ def build_view(
         run_info=Table(
             (tr("run.col.item"), tr("run.col.value")),
             ((tr("run.id"), run_id), (tr("run.generated_at"), generated_at.isoformat(timespec="seconds")),
-             (tr("run.config"), str(settings.source) if settings.source else NO_VALUE),
+             (tr("run.config"), str(settings.config_file) if settings.config_file else NO_VALUE),
              (tr("run.data"), str(settings.data.path)),
              (tr("run.versions"), ", ".join(f"{name} {version}" for name, version in versions.items()))),
         ),

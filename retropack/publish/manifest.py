@@ -39,7 +39,7 @@ def pack_hash(dataset: Dataset, settings: Settings, month: Month, scoring_review
     """
     asked = "|scoring-review" if scoring_review else ""
     digest = hashlib.sha256(f"{settings.client}|{month}|{version('retropack')}{asked}".encode())
-    sources = [*sorted(dataset.files), settings.source, settings.advice.rules_file]
+    sources = [*sorted(dataset.files), settings.config_file, settings.advice.rules_file]
     for path in sources:
         if path is not None and Path(path).exists():
             digest.update(sha256_file(Path(path)).encode())
@@ -63,7 +63,7 @@ def manifest(settings: Settings, dataset: Dataset, month: Month, run_id: str, ge
         "month": str(month),
         "pack_hash": pack_hash(dataset, settings, month, scoring_review),
         "versions": versions(),
-        "config": _described(settings.source, settings.source.parent) if settings.source else None,
+        "config": _described(settings.config_file, settings.config_file.parent) if settings.config_file else None,
         "rules": _described(rules, rules.parent),
         "data_folder": str(settings.data.path),
         "inputs": [_described(path, settings.data.path) for path in sorted(dataset.files)],

@@ -284,7 +284,7 @@ def test_the_pack_hash_follows_month_scoring_review_and_config(tmp_path: Path, p
     elif change == "scoring_review":
         after = pack_hash(dataset, settings, JUNE, scoring_review=True)
     else:
-        assert settings.source is not None
-        settings.source.write_text(settings.source.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+        assert settings.config_file is not None
+        settings.config_file.write_text(settings.config_file.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
         after = pack_hash(dataset, settings, JUNE)
     assert after != before
