@@ -65,6 +65,12 @@ class Economics(_Strict):
     lifetime_multiplier: float = Field(1.0, gt=0)
 
 
+class InsightSettings(_Strict):
+    """How the explanations tell noise from causes."""
+
+    min_sample: int = Field(5, ge=1)  # a part of a change on fewer rows is named as a small sample, never a cause
+
+
 class DataQuality(_Strict):
     max_reject_share: float = Field(0.05, ge=0, le=1)
 
@@ -179,6 +185,7 @@ class Settings(_Strict):
     sla: Sla = Field(default_factory=Sla)
     economics: Economics = Field(default_factory=Economics)
     data_quality: DataQuality = Field(default_factory=DataQuality)
+    insights: InsightSettings = Field(default_factory=InsightSettings)
     targets: Targets = Field(default_factory=Targets)
     content: Content = Field(default_factory=Content)
     advice: Advice = Field(default_factory=Advice)

@@ -148,12 +148,15 @@ class Wording(_Strict):
 
 class Condition(_Strict):
     """When a rule fires: its KPI's status is listed (or, with ``worsened``, the KPI got 10 % worse),
-    and its signal is at least ``at_least``."""
+    its signal is at least ``at_least``, its KPI's change was mostly ``explained_by`` the mix or the rate,
+    and an insight of type ``insight`` was found (for its KPI, or for any KPI when the rule has none)."""
 
     status: list[Status] = Field(default_factory=list)
     worsened: bool = False
     signal: str | None = None
     at_least: float = 1
+    explained_by: Literal["mix", "rate"] | None = None
+    insight: Literal["concentration", "unusual_change", "trend", "pace"] | None = None
 
 
 class ActionRule(_Strict):
@@ -198,8 +201,11 @@ def load_rules(path: Path) -> Rules:
         if rule.kpi is not None and rule.kpi not in KPI_IDS:
             raise ConfigError(f"{where}: rule '{rule.id}' names unknown KPI '{rule.kpi}'"
                               f"{did_you_mean(rule.kpi, KPI_IDS)}.")
-        if rule.kpi is None and rule.when.signal is None:
-            raise ConfigError(f"{where}: rule '{rule.id}' needs a 'kpi' or a 'when.signal' to fire on.")
+        if rule.kpi is None and rule.when.signal is None and rule.when.insight is None:
+            raise ConfigError(f"{where}: rule '{rule.id}' needs a 'kpi', a 'when.signal' or a 'when.insight' to "
+                              "fire on.")
+        if rule.when.explained_by is not None and rule.kpi is None:
+            raise ConfigError(f"{where}: rule '{rule.id}' has 'when.explained_by' without the 'kpi' it reads.")
     known = [rule.id for rule in rules.actions]
     for pattern, linked in rules.health.linked_actions().items():
         for rule_id in linked:

@@ -86,7 +86,8 @@ def render_and_publish(pack: PackView, analysis: Analysis, dataset: Dataset, set
     try:
         render_pdf(pack, staging / pdf_name)
         render_pptx(pack, staging / pptx_name)
-        write_json(staging / "kpis.json", kpis_document(settings.client, month, analysis.phase, analysis.results))
+        write_json(staging / "kpis.json", kpis_document(settings.client, month, analysis.phase, analysis.results,
+                                                        analysis.insights))
         write_json(staging / "diagnosis.json", diagnosis_document(settings.client, analysis.month, analysis.diagnosis,
                                                                   settings.program.currency))
         write_rejects(dataset, staging / "rejects")

@@ -7,9 +7,12 @@ Firing is decided here from numbers only; the wording, in the pack's language, i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retropack.insights.highlights import MOVE_THRESHOLD, relative_move
+from retropack.insights.patterns import Insight
+from retropack.insights.why import Why
 from retropack.kpis.evaluation import KpiResult
 from retropack.rules import ActionRule, Rules
 
@@ -25,10 +28,17 @@ class ProposedAction:
     priority: tuple[int, ...]
 
 
-def fires(rule: ActionRule, result: KpiResult | None, signals: dict[str, float]) -> bool:
+def fires(rule: ActionRule, result: KpiResult | None, signals: dict[str, float], why: Why | None = None,
+          insights: Sequence[Insight] = ()) -> bool:
     """Whether ``rule`` fires: its KPI's status is listed or (with ``worsened``) it got 10 % worse,
-    and its signal reaches ``at_least``. Status and worsened together fire on either."""
+    its signal reaches ``at_least``, its change was mostly explained by the mix or the rate as asked,
+    and an insight of the asked type was found. Status and worsened together fire on either."""
     when = rule.when
+    if when.explained_by is not None and (why is None or why.mostly != when.explained_by or not why.causes):
+        return False
+    if when.insight is not None and not any(i.type == when.insight and (rule.kpi is None or i.kpi_id == rule.kpi)
+                                            for i in insights):
+        return False
     if result is not None:
         status_ok = not when.status or result.status in when.status
         worsened_ok = not when.worsened or (relative_move(result) or 0) <= -MOVE_THRESHOLD
@@ -47,14 +57,15 @@ def _priority(result: KpiResult | None, order: int) -> tuple[int, ...]:
     return focus, severity, order
 
 
-def choose_actions(rules: Rules, results: list[KpiResult], signals: dict[str, float]) -> list[ProposedAction]:
-    """The rules that fire, focus KPIs and misses first."""
+def choose_actions(rules: Rules, results: list[KpiResult], signals: dict[str, float],
+                   whys: dict[str, Why] | None = None, insights: Sequence[Insight] = ()) -> list[ProposedAction]:
+    """The rules that fire, focus KPIs and misses first; ``whys`` are the KPIs' told causes."""
     by_id = {r.kpi.id: r for r in results}
     chosen = []
     for order, rule in enumerate(rules.actions):
         result = by_id.get(rule.kpi) if rule.kpi else None
         if rule.kpi and result is None:
             continue
-        if fires(rule, result, signals):
+        if fires(rule, result, signals, (whys or {}).get(rule.kpi or ""), insights):
             chosen.append(ProposedAction(rule, result, _priority(result, order)))
     return sorted(chosen, key=lambda a: a.priority)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -11,11 +11,14 @@ from retropack.insights.actions import ProposedAction, choose_actions
 from retropack.insights.content_plan import ContentPlan, build_content_plan
 from retropack.insights.diagnosis import Diagnosis, diagnose
 from retropack.insights.highlights import Highlight, misses, sla_breaches, wins
+from retropack.insights.patterns import Insight, find_insights
+from retropack.insights.why import tell
 from retropack.kpis.evaluation import KpiResult, evaluate
 from retropack.kpis.inputs import KpiInputs, KpiParams, build_inputs
 from retropack.kpis.phases import Phase, phase_of
 from retropack.load import Dataset
 from retropack.months import Month
+from retropack.rules import Rules
 
 __all__ = ["Analysis", "Funnel", "analyse", "funnel", "kpi_params", "signals"]
 
@@ -42,6 +45,7 @@ class Analysis:
     funnel: Funnel
     signals: dict[str, float]
     diagnosis: Diagnosis
+    insights: list[Insight]
 
 
 def kpi_params(settings: Settings) -> KpiParams:
@@ -49,6 +53,7 @@ def kpi_params(settings: Settings) -> KpiParams:
         sla_followup_days=settings.sla.followup_days,
         gross_margin=settings.economics.gross_margin,
         lifetime_multiplier=settings.economics.lifetime_multiplier,
+        min_sample=settings.insights.min_sample,
     )
 
 
@@ -84,12 +89,15 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
     inputs = build_inputs(dataset, kpi_params(settings))
     results = evaluate(inputs, month, phase, settings.targets.for_phase(phase.id), settings.targets.tolerance,
                        settings.program.start)
-    went_well, went_badly = wins(results, inputs, month), misses(results, inputs, month)
+    went_well, went_badly = wins(results), misses(results)
     breaches = sla_breaches(inputs, month)
     content = build_content_plan(dataset, month, dict(settings.content.cadence))
     diagnosis = diagnose(inputs, dataset, settings, month, results, content, rules.health,
                          scoring_review=scoring_review)
     sigs = {**signals(dataset, breaches, content), **diagnosis.signals}
+    found = find_insights(results, settings.insights.min_sample)
+    whys = {r.kpi.id: tell(r) for r in results}
+    actions = choose_actions(rules, results, sigs, whys, found)
     return Analysis(
         month=month,
         phase=phase,
@@ -97,9 +105,17 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
         wins=went_well,
         misses=went_badly,
         sla_breaches=breaches,
-        actions=choose_actions(rules, results, sigs),
+        actions=actions,
         content=content,
         funnel=funnel(inputs, month),
         signals=sigs,
         diagnosis=diagnosis,
+        insights=[_with_rules(i, rules) for i in found],
     )
+
+
+def _with_rules(insight: Insight, rules: Rules) -> Insight:
+    """The insight with the action rules that fire on its type (for its KPI, or for any)."""
+    fed = tuple(rule.id for rule in rules.actions
+                if rule.when.insight == insight.type and rule.kpi in (None, insight.kpi_id))
+    return replace(insight, rules=fed)

@@ -7,7 +7,7 @@ from typing import Literal
 
 import pandas as pd
 
-from retropack.kpis.drivers import Driver, find_drivers
+from retropack.insights.why import Why, tell
 from retropack.kpis.evaluation import KpiResult
 from retropack.kpis.inputs import KpiInputs
 from retropack.months import Month
@@ -22,14 +22,7 @@ MOVE_THRESHOLD = 0.10  # a KPI without a verdict counts as moved when it changed
 class Highlight:
     result: KpiResult
     reason: Reason
-    drivers: tuple[Driver, ...]
-
-    @property
-    def direction(self) -> int:
-        """+1 when the KPI went up, −1 when down: the drivers to look for."""
-        good = self.reason in ("achieved", "improved")
-        higher = self.result.kpi.better == "higher"
-        return 1 if good == higher else -1
+    why: Why  # the causes of its change since last month
 
 
 def relative_move(result: KpiResult) -> float | None:
@@ -40,30 +33,25 @@ def relative_move(result: KpiResult) -> float | None:
     return move if result.kpi.better == "higher" else -move
 
 
-def _with_drivers(result: KpiResult, reason: Reason, inputs: KpiInputs, month: Month) -> Highlight:
-    draft = Highlight(result, reason, ())
-    return Highlight(result, reason, tuple(find_drivers(result.kpi.id, inputs, month, direction=draft.direction)))
+def _told(result: KpiResult, reason: Reason) -> Highlight:
+    return Highlight(result, reason, tell(result))
 
 
-def wins(results: list[KpiResult], inputs: KpiInputs, month: Month) -> list[Highlight]:
+def wins(results: list[KpiResult]) -> list[Highlight]:
     """Achieved KPIs (furthest above target first), then others that improved by 10 % or more."""
     achieved = sorted((r for r in results if r.status == "achieved"), key=lambda r: -(r.gap or 0))
     improved = [r for r in results if r.status != "achieved" and (relative_move(r) or 0) >= MOVE_THRESHOLD]
     improved.sort(key=lambda r: -(relative_move(r) or 0))
-    return [_with_drivers(r, "achieved", inputs, month) for r in achieved] + [
-        _with_drivers(r, "improved", inputs, month) for r in improved
-    ]
+    return [_told(r, "achieved") for r in achieved] + [_told(r, "improved") for r in improved]
 
 
-def misses(results: list[KpiResult], inputs: KpiInputs, month: Month) -> list[Highlight]:
+def misses(results: list[KpiResult]) -> list[Highlight]:
     """Missed then near KPIs (furthest below target first), then others that worsened by 10 % or more."""
     judged = [r for r in results if r.status in ("missed", "near")]
     judged.sort(key=lambda r: (r.status != "missed", r.gap or 0))
     worsened = [r for r in results if r.status not in ("missed", "near") and (relative_move(r) or 0) <= -MOVE_THRESHOLD]
     worsened.sort(key=lambda r: relative_move(r) or 0)
-    return [_with_drivers(r, r.status, inputs, month) for r in judged] + [  # type: ignore[arg-type]
-        _with_drivers(r, "worsened", inputs, month) for r in worsened
-    ]
+    return [_told(r, r.status) for r in judged] + [_told(r, "worsened") for r in worsened]  # type: ignore[arg-type]
 
 
 def sla_breaches(inputs: KpiInputs, month: Month) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from retropack.kpis.catalog import CATALOG, KpiDefinition
+from retropack.kpis.explain import Explanation, explain
 from retropack.kpis.inputs import KpiInputs
 from retropack.kpis.phases import Phase
 from retropack.months import Month
@@ -14,7 +15,7 @@ __all__ = ["HISTORY_MONTHS", "STATUSES", "evaluate", "judge", "kpi_history", "Kp
 
 Status = Literal["achieved", "near", "missed", "no_target", "no_data"]
 STATUSES: tuple[Status, ...] = ("achieved", "near", "missed", "no_target", "no_data")
-HISTORY_MONTHS = 12
+HISTORY_MONTHS = 14  # a year of monthly changes before this month's, for the insights
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class KpiResult:
     target: float | None
     status: Status
     focus: bool
-    history: tuple[tuple[Month, float | None], ...]  # the 12 months ending with M, oldest first
+    history: tuple[tuple[Month, float | None], ...]  # the 14 months ending with M, oldest first
+    explanation: Explanation | None = None  # why it moved since M−1; None without a change
 
     @property
     def change(self) -> float | None:
@@ -82,6 +84,7 @@ def evaluate(
                 status=judge(actual, target, kpi.better, tolerance),
                 focus=kpi.id in phase.focus,
                 history=tuple(series),
+                explanation=explain(kpi.id, inputs, month, actual, previous, inputs.params.min_sample),
             )
         )
     return results

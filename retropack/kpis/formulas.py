@@ -131,16 +131,27 @@ def ltv(inp: KpiInputs, month: Month) -> Value:
     return float(won["amount"].mean()) * inp.params.gross_margin * inp.params.lifetime_multiplier
 
 
-def pipeline_velocity(inp: KpiInputs, month: Month) -> Value:
+def velocity_factors(inp: KpiInputs, month: Month) -> dict[str, float] | None:
+    """The four factors of pipeline velocity (open deals × mean won amount × win rate ÷ cycle days);
+    None when the velocity has no value."""
     end = month.index
-    deals = inp.deals[inp.deals["ma"]]
+    deals = inp.ma_deals
     created = deals["created_at_m"] <= end
     still_open = deals["closed_at_m"].isna() | (deals["closed_at_m"] > end)
-    open_count = int((created & still_open).sum())
     closed = _ma_closed_last_12(inp, month)
     won = closed[closed["stage"] == "won"]
     win_rate = _ratio(len(won), len(closed))
     if won.empty or not win_rate:
         return None
     cycle = float(won["cycle_days"].mean())
-    return _ratio(open_count * float(won["amount"].mean()) * win_rate, cycle) if cycle > 0 else None
+    if not cycle > 0:
+        return None
+    return {"open_deals": float((created & still_open).sum()), "mean_won_amount": float(won["amount"].mean()),
+            "win_rate": win_rate, "cycle_days": cycle}
+
+
+def pipeline_velocity(inp: KpiInputs, month: Month) -> Value:
+    parts = velocity_factors(inp, month)
+    if parts is None:
+        return None
+    return parts["open_deals"] * parts["mean_won_amount"] * parts["win_rate"] / parts["cycle_days"]

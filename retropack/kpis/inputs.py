@@ -23,6 +23,7 @@ class KpiParams:
     sla_followup_days: float = 3.0
     gross_margin: float = 1.0
     lifetime_multiplier: float = 1.0
+    min_sample: int = 5  # a part of a change resting on fewer rows is small: never a cause
 
 
 @dataclass(frozen=True)

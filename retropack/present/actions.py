@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from retropack.insights.actions import ProposedAction
 from retropack.insights.highlights import Highlight
-from retropack.kpis.drivers import UNSET
 from retropack.kpis.evaluation import KpiResult
 from retropack.present.formatting import format_change, format_value
 from retropack.present.messages import Translator
+from retropack.present.why import main_cause
 from retropack.rules import ActionRule, Rules
 
 __all__ = ["ActionView", "WordedRule", "action_views", "worded_rules"]
@@ -44,12 +44,9 @@ class _Blank(dict):  # leaves unknown {fields} visible instead of failing on a t
 
 
 def _driver_text(highlight: Highlight | None, tr: Translator, currency: str) -> str:
-    if highlight is None or not highlight.drivers:
+    if highlight is None:
         return tr("driver.none")
-    driver = highlight.drivers[0]
-    group = tr("driver.unset") if driver.group == UNSET else driver.group
-    return tr("driver.sentence", dimension=tr(f"dimension.{driver.dimension}"), group=group,
-              effect=format_change(driver.effect, driver.unit, tr.locale, currency))
+    return main_cause(highlight.why, highlight.result.kpi, tr, currency)
 
 
 def _signal_text(name: str, value: float) -> str:

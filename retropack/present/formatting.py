@@ -15,8 +15,11 @@ __all__ = ["NO_VALUE", "AxisFormat", "axis_format", "currency_symbol", "format_c
 
 NO_VALUE = "—"
 _SYMBOLS = {"JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}
-# Chart axes show money in a round unit: 万 (10,000) in Japanese, millions in English.
-_AXIS_MONEY = {"ja": (10_000, 0), "en": (1_000_000, 1)}
+# Chart axes show money in a round unit, large (億, M) or medium (万, K): (from this size, divide by, decimals, unit).
+_AXIS_MONEY = {
+    "ja": ((100_000_000, 100_000_000, 1, "large"), (100_000, 10_000, 0, "medium"), (10_000, 10_000, 1, "medium")),
+    "en": ((1_000_000, 1_000_000, 1, "large"), (1_000, 1_000, 0, "medium")),
+}
 
 
 def currency_symbol(currency: str) -> str:
@@ -75,9 +78,13 @@ class AxisFormat:
         if self.unit == "rate":
             return f"{value * 100:.0f}%"
         if self.unit in ("money", "money_per_day"):
-            scale, decimals = _AXIS_MONEY[self.locale]
-            number = f"{value / scale:,.{decimals}f}"
-            return t("chart.money_axis", self.locale, symbol=currency_symbol(self.currency), value=number)
+            sign = "−" if value < 0 else ""
+            for size, scale, decimals, unit in _AXIS_MONEY[self.locale]:
+                if abs(value) >= size:
+                    number = f"{abs(value) / scale:,.{decimals}f}"
+                    return sign + t(f"chart.money_axis.{unit}", self.locale, symbol=currency_symbol(self.currency),
+                                    value=number)
+            return _money(value, self.currency)
         return f"{value:,.0f}"
 
     @property

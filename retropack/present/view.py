@@ -6,7 +6,7 @@ values, in the view's locale (``words``) and the program's currency (chart axes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pandas as pd
@@ -16,7 +16,6 @@ from retropack.insights.analysis import Analysis
 from retropack.insights.content_plan import ContentPlan
 from retropack.insights.highlights import Highlight
 from retropack.kpis.catalog import CATALOG
-from retropack.kpis.drivers import UNSET
 from retropack.kpis.evaluation import STATUSES, KpiResult
 from retropack.kpis.phases import phase_of
 from retropack.load import Dataset
@@ -24,7 +23,10 @@ from retropack.present.actions import ActionView, action_views, worded_rules
 from retropack.present.cells import Table, date_cell, text_cell
 from retropack.present.diagnosis.view import DiagnosisView, build_diagnosis_view
 from retropack.present.formatting import NO_VALUE, AxisFormat, axis_format, format_change, format_value, month_label
+from retropack.present.insights import insight_line
 from retropack.present.messages import Translator
+from retropack.present.waterfall import Waterfall, waterfall
+from retropack.present.why import cause_line, caveat_line, mostly_line
 
 __all__ = ["ActionView", "FunnelStage", "HighlightView", "KpiRow", "PackView", "QualityRow", "SYMBOLS", "Table",
            "TrendSeries", "build_view"]
@@ -32,6 +34,7 @@ __all__ = ["ActionView", "FunnelStage", "HighlightView", "KpiRow", "PackView", "
 SYMBOLS = {"achieved": "◎", "near": "△", "missed": "×", "no_target": "－", "no_data": "？"}
 TOP = 3
 SLA_ROWS_SHOWN = 12
+TREND_MONTHS = 12  # the trend charts show a year
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class KpiRow:
     symbol: str
     focus: bool
     note: str  # "name: actual (target …, previous …) ◎ label", for speaker notes
+    pace: str = ""  # how far the target is at the recent trend ("" when on target or unknown)
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,10 @@ class HighlightView:
     symbol: str
     label: str
     summary: str
-    drivers: tuple[str, ...]
+    causes: tuple[str, ...]  # what moved it, largest first, each saying whether the mix or the rate moved
+    caveats: tuple[str, ...]  # large moves on small samples, named as such
+    mostly: str  # rates: whether who we sent to or how they responded moved it ("" otherwise)
+    notes: tuple[str, ...]  # its insights: concentration, an unusual change, a trend, the pace to target
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,7 @@ class PackView:
     top_misses: tuple[HighlightView, ...]
     kpis: tuple[KpiRow, ...]
     trends: tuple[TrendSeries, ...]
+    waterfalls: tuple[Waterfall, ...]  # the focus KPIs' change since last month, part by part
     funnel: tuple[FunnelStage, ...]
     funnel_line: str  # the funnel in one line, for speaker notes
     count_axis: AxisFormat
@@ -176,28 +184,33 @@ def _kpi_row(r: KpiResult, tr: Translator, currency: str) -> KpiRow:
     )
 
 
-def _driver_line(highlight: Highlight, index: int, tr: Translator, currency: str) -> str:
-    d = highlight.drivers[index]
-    now = format_value(d.current, d.unit, tr.locale, currency)
-    before = format_value(d.previous, d.unit, tr.locale, currency)
-    group = tr("driver.unset") if d.group == UNSET else d.group
-    line = tr(f"driver.{d.kind}_line", dimension=tr(f"dimension.{d.dimension}"), group=group, now=now,
-              before=before, effect=format_change(d.effect, d.unit, tr.locale, currency))
-    return tr("driver.basis", basis=tr(f"basis.{d.basis}"), line=line) if d.basis else line
+def _totals(h: Highlight) -> tuple[float, float]:
+    """A rate's denominators this month and last, for a group's share of them."""
+    explanation = h.result.explanation
+    if explanation is None or not explanation.by:
+        return (0.0, 0.0)
+    parts = explanation.by[0].parts
+    return (sum(p.now.denominator or 0 for p in parts), sum(p.before.denominator or 0 for p in parts))
 
 
-def _highlight(h: Highlight, tr: Translator, currency: str) -> HighlightView:
+def _highlight(h: Highlight, tr: Translator, currency: str, notes: dict[str, tuple[str, ...]]) -> HighlightView:
     row = _kpi_row(h.result, tr, currency)
+    kpi = h.result.kpi
     summary = tr(f"highlight.{h.reason}", name=row.name, actual=row.actual, target=row.target,
                  previous=row.previous, change=row.change)
-    drivers = tuple(_driver_line(h, i, tr, currency) for i in range(len(h.drivers)))
-    return HighlightView(row.id, row.name, h.result.status, row.symbol, tr(f"reason.{h.reason}"), summary, drivers)
+    causes = tuple(cause_line(c, kpi, tr, currency, _totals(h)) for c in h.why.causes)
+    if not causes and h.result.change:
+        causes = (tr("why.none"),)
+    caveats = tuple(caveat_line(c, kpi, tr, currency) for c in h.why.small)
+    return HighlightView(row.id, row.name, h.result.status, row.symbol, tr(f"reason.{h.reason}"), summary, causes,
+                         caveats, mostly_line(h.why, kpi, tr) if h.why.causes else "", notes.get(kpi.id, ()))
 
 
 def _trend(r: KpiResult, tr: Translator, currency: str) -> TrendSeries:
-    months = tuple(str(m) for m, _ in r.history)
+    shown = r.history[-TREND_MONTHS:]
+    months = tuple(str(m) for m, _ in shown)
     return TrendSeries(r.kpi.id, r.kpi.name(tr.locale), r.kpi.unit, months,
-                       tuple(m[2:].replace("-", "/") for m in months), tuple(v for _, v in r.history), r.target,
+                       tuple(m[2:].replace("-", "/") for m in months), tuple(v for _, v in shown), r.target,
                        axis_format(r.kpi.unit, tr.locale, currency))
 
 
@@ -273,7 +286,11 @@ def build_view(
     settings = config.settings
     tr = Translator(locale or settings.program.locale)
     currency = settings.program.currency
-    rows = tuple(_kpi_row(r, tr, currency) for r in analysis.results)
+    notes: dict[str, tuple[str, ...]] = {}
+    for insight in analysis.insights:
+        notes[insight.kpi_id] = (*notes.get(insight.kpi_id, ()), insight_line(insight, tr, currency))
+    paces = {i.kpi_id: insight_line(i, tr, currency) for i in analysis.insights if i.type == "pace"}
+    rows = tuple(replace(_kpi_row(r, tr, currency), pace=paces.get(r.kpi.id, "")) for r in analysis.results)
     counts = tuple(StatusCount(s, tr(f"status.{s}"), SYMBOLS[s], sum(1 for r in analysis.results if r.status == s))
                    for s in STATUSES)
     cadence, last, upcoming, scenarios = _content_tables(analysis.content, tr)
@@ -301,15 +318,16 @@ def build_view(
         status_counts=counts,
         status_line=" / ".join(f"{c.symbol} {c.label} {c.count}" for c in counts),
         focus=tuple(row for row in rows if row.focus),
-        top_wins=tuple(_highlight(h, tr, currency) for h in analysis.wins[:TOP]),
-        top_misses=tuple(_highlight(h, tr, currency) for h in analysis.misses[:TOP]),
+        top_wins=tuple(_highlight(h, tr, currency, notes) for h in analysis.wins[:TOP]),
+        top_misses=tuple(_highlight(h, tr, currency, notes) for h in analysis.misses[:TOP]),
         kpis=rows,
         trends=tuple(_trend(r, tr, currency) for r in analysis.results if r.focus),
+        waterfalls=tuple(w for r in analysis.results if r.focus and (w := waterfall(r, tr, currency)) is not None),
         funnel=funnel,
         funnel_line=" → ".join(f"{s.label} {s.count:,}" + (f" ({s.rate})" if s.rate else "") for s in funnel),
         count_axis=axis_format("count", tr.locale, currency),
-        wins=tuple(_highlight(h, tr, currency) for h in analysis.wins),
-        misses=tuple(_highlight(h, tr, currency) for h in analysis.misses),
+        wins=tuple(_highlight(h, tr, currency, notes) for h in analysis.wins),
+        misses=tuple(_highlight(h, tr, currency, notes) for h in analysis.misses),
         sla=_sla_table(analysis, tr),
         sla_total=len(analysis.sla_breaches),
         sla_title=tr("sla.title", days=f"{settings.sla.followup_days:g}", count=len(analysis.sla_breaches)),

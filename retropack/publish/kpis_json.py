@@ -1,10 +1,13 @@
-"""``kpis.json``: the evaluated KPIs for machines (contract §4)."""
+"""``kpis.json``: the evaluated KPIs for machines (contract §4), each with the exact explanation of its
+change (contract §8), and the month's insights. Numbers are written unrounded; counts as whole numbers."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from retropack.insights.patterns import Insight
 from retropack.kpis.evaluation import KpiResult
+from retropack.kpis.explain import Breakdown, Explanation, Side
 from retropack.kpis.phases import Phase
 
 __all__ = ["kpis_document"]
@@ -13,11 +16,35 @@ __all__ = ["kpis_document"]
 def _number(value: float | None, unit: str) -> int | float | None:
     if value is None:
         return None
-    return int(round(value)) if unit == "count" else round(float(value), 6)
+    return int(round(value)) if unit == "count" else float(value)
 
 
-def kpis_document(client: str, month: str, phase: Phase, results: list[KpiResult]) -> dict[str, Any]:
-    """The contract's ``kpis.json``; ``name`` and ``unit`` are additions for readers of the file."""
+def _side(side: Side) -> dict[str, Any]:
+    """A rate's side is its numerator and denominator; a count's or sum's also says how many rows it rests on."""
+    if side.denominator is not None:
+        return {"numerator": side.numerator, "denominator": side.denominator}
+    return {"numerator": side.numerator, "denominator": None, "rows": side.rows}
+
+
+def _breakdowns(by: tuple[Breakdown, ...]) -> list[dict[str, Any]]:
+    return [{"dimension": b.dimension,
+             "parts": [{"group": p.group, "effect": p.effect, "mix": p.mix, "rate": p.rate, "now": _side(p.now),
+                        "before": _side(p.before), "significant": p.significant, "small": p.small}
+                       for p in b.parts]} for b in by]
+
+
+def _explanation(explanation: Explanation | None) -> dict[str, Any] | None:
+    if explanation is None:
+        return None
+    factors = None if explanation.factors is None else [
+        {"name": f.name, "exponent": f.exponent, "before": f.before, "now": f.now, "effect": f.effect,
+         "by": _breakdowns(f.by)} for f in explanation.factors]
+    return {"by": _breakdowns(explanation.by), "factors": factors}
+
+
+def kpis_document(client: str, month: str, phase: Phase, results: list[KpiResult],
+                  insights: list[Insight] | None = None) -> dict[str, Any]:
+    """The contract's ``kpis.json``; ``name``, ``unit`` and ``insights`` are additions for readers of the file."""
     return {
         "client": client,
         "month": month,
@@ -35,7 +62,10 @@ def kpis_document(client: str, month: str, phase: Phase, results: list[KpiResult
                 "change": _number(r.change, r.kpi.unit),
                 "name": {"ja": r.kpi.name_ja, "en": r.kpi.name_en},
                 "unit": r.kpi.unit,
+                "explanation": _explanation(r.explanation),
             }
             for r in results
         ],
+        "insights": [{"type": i.type, "kpi": i.kpi_id, "evidence": i.evidence, "rules": list(i.rules)}
+                     for i in insights or []],
     }

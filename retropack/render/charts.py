@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from retropack.present.diagnosis.scoring_view import ScoreChart
 from retropack.present.palette import ACCENT, MUTED, STATUS_COLOURS, TARGET
 from retropack.present.view import PackView, TrendSeries
+from retropack.present.waterfall import Waterfall
 
 __all__ = ["draw_charts"]
 
@@ -70,6 +71,43 @@ def funnel_chart(view: PackView, path: Path) -> Path:
     return path
 
 
+STEP_COLOURS = {"total": ACCENT, "better": STATUS_COLOURS["achieved"], "worse": STATUS_COLOURS["missed"]}
+
+
+def _waterfall_axis(ax: plt.Axes, chart: Waterfall) -> None:
+    """Totals carry their value on the bar; each step its change under its name, so labels never collide."""
+    steps = chart.steps
+    bottoms = [min(step.start, step.end) for step in steps]
+    heights = [abs(step.end - step.start) for step in steps]
+    bars = ax.bar(range(len(steps)), heights, bottom=bottoms, color=[STEP_COLOURS[s.kind] for s in steps], width=0.6)
+    ax.bar_label(bars, labels=[s.text if s.kind == "total" else "" for s in steps], padding=2, fontsize=7)
+    ax.axhline(0, color=MUTED, linewidth=0.8)
+    ax.set_title(chart.title, fontsize=10)
+    ax.set_xticks(range(len(steps)))
+    ax.set_xticklabels([s.label if s.kind == "total" else f"{s.label}\n{s.text}" for s in steps], fontsize=6.5,
+                       rotation=30, ha="right", rotation_mode="anchor")
+    inner = [v for s in steps[1:-1] for v in (s.start, s.end)] + [steps[0].end, steps[-1].end]
+    low, high = min(inner), max(inner)
+    if low > 0 and 0 < high - low < 0.5 * high:  # small moves on a large value: zoom in on them
+        ax.set_ylim(low - 0.6 * (high - low), high + 0.4 * (high - low))
+    ax.tick_params(axis="y", labelsize=7)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: chart.axis.label(value)))
+    ax.grid(axis="y", color=MUTED, linewidth=0.5)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def waterfall_chart(view: PackView, path: Path) -> Path:
+    """One waterfall per focus KPI: last month → its largest parts of change → this month."""
+    count = max(len(view.waterfalls), 1)
+    fig, axes = plt.subplots(1, count, figsize=(3.7 * count, 3.8), dpi=DPI, squeeze=False)
+    for ax, chart in zip(axes[0], view.waterfalls, strict=False):  # no waterfall: one empty axis
+        _waterfall_axis(ax, chart)
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return path
+
+
 def scoring_chart(chart: ScoreChart, path: Path) -> Path:
     """Side-by-side bars per score band: where the MQLs that became SQL sit against the others."""
     fig, ax = plt.subplots(figsize=(5.6, 3.4), dpi=DPI)
@@ -101,6 +139,8 @@ def draw_charts(view: PackView, folder: Path) -> dict[str, str]:
         "trend": trend_chart(view, folder / "trend.png").as_uri(),
         "funnel": funnel_chart(view, folder / "funnel.png").as_uri(),
     }
+    if view.waterfalls:
+        charts["waterfall"] = waterfall_chart(view, folder / "waterfall.png").as_uri()
     scoring = view.diagnosis.scoring
     if scoring is not None and scoring.chart is not None:
         charts["scoring"] = scoring_chart(scoring.chart, folder / "scoring.png").as_uri()

@@ -31,6 +31,7 @@ from retropack.present.cells import Table
 from retropack.present.formatting import NO_VALUE
 from retropack.present.messages import Translator
 from retropack.present.view import HighlightView, PackView, TrendSeries
+from retropack.present.waterfall import Waterfall
 from retropack.render._deck_blocks import (
     BOTTOM,
     LEFT,
@@ -83,6 +84,7 @@ def _build(view: PackView) -> PresentationType:
     _summary_slide(prs, view, tr)
     _kpi_table_slide(prs, view, tr)
     _trend_slides(prs, view, tr)
+    _waterfall_slide(prs, view, tr)
     _funnel_slide(prs, view, tr)
     _highlight_slide(prs, "wins", view.wins, tr)
     _highlight_slide(prs, "misses", view.misses, tr)
@@ -164,8 +166,26 @@ def _trend_slides(prs: PresentationType, view: PackView, tr: Translator) -> None
         slide = new_slide(prs, _page_title(tr("chart.trend"), page, tr))
         width = (WIDTH - 0.2 * (len(trends) - 1)) / max(len(trends), 1)
         for i, trend in enumerate(trends):
-            _trend_chart(slide, (LEFT + i * (width + 0.2), TOP, width, BOTTOM - TOP), trend, tr)
-        notes(slide, [tr("deck.notes.trend"), *(rows[t.kpi_id].note for t in trends if t.kpi_id in rows)])
+            left = LEFT + i * (width + 0.2)
+            _trend_chart(slide, (left, TOP, width, BOTTOM - TOP - 0.75), trend, tr)
+            pace = rows[trend.kpi_id].pace if trend.kpi_id in rows else ""
+            if pace:
+                text_box(slide, (left, BOTTOM - 0.7, width, 0.7), [Line(pace, size=10, color="muted")])
+        notes(slide, [tr("deck.notes.trend"), *(line for t in trends if t.kpi_id in rows
+                                                for line in (rows[t.kpi_id].note, rows[t.kpi_id].pace))])
+
+
+def _waterfall_slide(prs: PresentationType, view: PackView, tr: Translator) -> None:
+    """The focus KPIs' change since last month, part by part: native waterfalls (stacked columns)."""
+    if not view.waterfalls:
+        return
+    slide = new_slide(prs, tr("waterfall.title"))
+    width = (WIDTH - 0.2 * (len(view.waterfalls) - 1)) / len(view.waterfalls)
+    for i, chart in enumerate(view.waterfalls):
+        _waterfall_chart(slide, (LEFT + i * (width + 0.2), TOP, width, BOTTOM - TOP - 0.4), chart, tr)
+    note_line(slide, tr("waterfall.note"))
+    notes(slide, [tr("waterfall.note"), *(f"{w.title}: " + " → ".join(f"{s.label} {s.text}" for s in w.steps)
+                                          for w in view.waterfalls)])
 
 
 def _funnel_slide(prs: PresentationType, view: PackView, tr: Translator) -> None:
@@ -201,14 +221,16 @@ def _highlight_slide(prs: PresentationType, kind: str, items: Sequence[Highlight
     for i, h in enumerate(items[:HIGHLIGHTS_SHOWN]):
         box = (LEFT + (i % 2) * (card_w + 0.3), TOP + (i // 2) * (card_h + 0.2), card_w, card_h)
         lines = [Line(f"{h.symbol} {h.name} — {h.label}", size=14, bold=True), Line(h.summary, size=12, gap=4)]
-        if h.drivers:
+        if h.causes:
             lines += [Line(tr("highlight.drivers"), size=11, bold=True, color="muted", gap=6)]
-            lines += [Line(f"• {d}", size=11) for d in h.drivers]
+            lines += [Line(f"• {d}", size=11) for d in h.causes]
+        lines += [Line(f"※ {c}", size=10, color="muted") for c in h.caveats]
+        lines += [Line(f"◇ {n}", size=10, color="muted") for n in h.notes]
         rect(slide, box, h.status, lines, align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP)
     if len(items) > HIGHLIGHTS_SHOWN:
         more = tr("deck.more", count=len(items) - HIGHLIGHTS_SHOWN)
         text_box(slide, (LEFT, BOTTOM - 0.4, WIDTH, 0.4), [Line(more, size=12, color="muted")])
-    talking_points = [line for h in items for line in (h.summary, *h.drivers)]
+    talking_points = [line for h in items for line in (h.summary, *h.causes, h.mostly, *h.caveats, *h.notes) if line]
     notes(slide, [tr(f"deck.notes.{kind}"), *talking_points] if items else [empty])
 
 
@@ -303,6 +325,54 @@ def _table_block(slide: Slide, box: Box, heading: str, table: Table, widths: lis
     text = "  ".join(t for t in (more, note) if t)
     if text:
         text_box(slide, (left, top + height - 0.35, width, 0.35), [Line(text, size=10, color="muted")])
+
+
+_STACKS = ("base", "better", "worse", "total")  # stacked series of a waterfall; "base" is drawn invisible
+
+
+def _stacks(start: float, end: float, kind: str) -> list[tuple[str, float]]:
+    """A floating bar from ``start`` to ``end`` as stacked values: PowerPoint stacks positives up from zero
+    and negatives down from zero, so a bar crossing zero is two coloured pieces and needs no base."""
+    low, high = min(start, end), max(start, end)
+    if kind == "total":
+        return [("total", end)]
+    if low >= 0:
+        return [("base", low), (kind, high - low)]
+    if high <= 0:
+        return [("base", high), (kind, low - high)]
+    return [(kind, high), (kind, low)]
+
+
+def _waterfall_chart(slide: Slide, box: Box, chart: Waterfall, tr: Translator) -> None:
+    labels = [step.label if step.kind == "total" else f"{step.label}\n{step.text}" for step in chart.steps]
+    pieces = [_stacks(step.start, step.end, step.kind) for step in chart.steps]
+    columns: dict[str, list[list[float]]] = {name: [[0.0] * len(labels), [0.0] * len(labels)] for name in _STACKS}
+    for i, bar in enumerate(pieces):
+        for name, value in bar:  # a name may hold a positive and a negative piece: two series of it
+            columns[name][0 if value >= 0 else 1][i] += value
+    data = CategoryChartData(number_format=chart.axis.excel)
+    data.categories = labels
+    series_names = []
+    for name in _STACKS:
+        for sign, values in zip(("+", "−"), columns[name], strict=True):
+            if any(values):
+                data.add_series(f"{name}{sign}", [v or None for v in values])
+                series_names.append(name)
+    drawn = add_chart(slide, XL_CHART_TYPE.COLUMN_STACKED, box, data)
+    chart_title(drawn, chart.title, size=12)
+    drawn.has_legend = False
+    drawn.plots[0].gap_width = 60
+    drawn.plots[0].overlap = 100
+    drawn.category_axis.tick_labels.font.size = Pt(9)
+    drawn.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
+    value_axis(drawn, chart.axis.excel)
+    colours = {"better": "strong_achieved", "worse": "strong_missed", "total": "accent"}
+    for series, name in zip(drawn.plots[0].series, series_names, strict=True):
+        if name == "base":
+            series.format.fill.background()
+            series.format.line.fill.background()
+        else:
+            fill(series.format.fill, colours[name])
 
 
 def _trend_chart(slide: Slide, box: Box, trend: TrendSeries, tr: Translator) -> None:

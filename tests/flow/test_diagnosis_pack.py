@@ -122,8 +122,8 @@ def test_other_months_show_the_review_only_when_asked(demo_view) -> None:
 
 
 def test_charts_are_drawn_for_the_pages_the_view_has(demo_view, tmp_path: Path) -> None:
-    assert set(draw_charts(demo_view(PLAIN_MONTH), tmp_path / "plain")) == {"trend", "funnel"}
-    assert set(draw_charts(demo_view(REVIEW_MONTH), tmp_path / "review")) == {"trend", "funnel", "scoring"}
+    assert set(draw_charts(demo_view(PLAIN_MONTH), tmp_path / "plain")) == {"trend", "waterfall", "funnel"}
+    assert set(draw_charts(demo_view(REVIEW_MONTH), tmp_path / "review")) == {"trend", "waterfall", "funnel", "scoring"}
 
 
 def test_the_command_line_passes_scoring_review_to_the_flow(prefect_server, monkeypatch: pytest.MonkeyPatch) -> None:

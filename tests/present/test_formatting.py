@@ -135,7 +135,11 @@ def test_currency_symbol(currency: str, symbol: str) -> None:
         ("money", "en", "JPY", 1_500_000, "¥1.5M", "¥#,##0"),  # English axes count in millions
         ("money", "en", "USD", 2_500_000, "$2.5M", "$#,##0"),
         ("money", "ja", "USD", 2_500_000, "$250万", "$#,##0"),
-        ("money_per_day", "en", "EUR", 120_000, "€0.1M", "€#,##0"),
+        ("money_per_day", "en", "EUR", 120_000, "€120K", "€#,##0"),  # below a million: thousands
+        ("money", "ja", "JPY", 68_000, "¥6.8万", "¥#,##0"),  # below 10万 a decimal, or the ticks repeat
+        ("money", "ja", "JPY", 250_000_000, "¥2.5億", "¥#,##0"),
+        ("money", "ja", "JPY", 5_000, "¥5,000", "¥#,##0"),
+        ("money", "ja", "JPY", -1_500_000, "−¥150万", "¥#,##0"),  # the sign before the mark, as in tables
     ],
 )
 def test_axis_format(unit: str, locale: str, currency: str, value: float, label: str, excel: str) -> None:

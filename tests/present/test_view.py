@@ -142,7 +142,7 @@ def _english_texts(view: PackView) -> dict[str, str]:
     company, owner, segment and date cells (the wait is checked); in the upcoming-content table the
     date, title and owner (the type is checked); in the scenario table the name, launch date and owner
     (the status is checked); the quality rows' table, file and encoding (the reasons are checked); run_info's rows (paths, run id,
-    versions); the diagnosis view. In action reasons and highlight drivers the quoted '…' group names
+    versions); the diagnosis view. In action reasons and highlight causes the quoted '…' group names
     (owners, campaigns, scenarios) are data too and are cut out before checking.
     """
     texts: dict[str, str] = {}
@@ -160,7 +160,8 @@ def _english_texts(view: PackView) -> dict[str, str]:
                 texts[f"kpi {row.id} {field.name}"] = value
     for i, highlight in enumerate(view.wins + view.misses):
         texts[f"highlight {i} {highlight.kpi_id}"] = f"{highlight.name} {highlight.label} {highlight.summary}"
-        texts[f"highlight {i} drivers"] = QUOTED.sub("", " ".join(highlight.drivers))
+        texts[f"highlight {i} causes"] = QUOTED.sub("", " ".join((*highlight.causes, highlight.mostly,
+                                                                  *highlight.caveats, *highlight.notes)))
     for stage in view.funnel:
         texts[f"funnel {stage.label}"] = stage.category
     for count in view.status_counts:

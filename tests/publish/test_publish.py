@@ -54,7 +54,8 @@ def test_kpis_document_has_the_contracts_shape() -> None:
         "phase": {"id": "growth", "month_index": 5},
         "kpis": [{"id": "new_leads", "actual": 212, "target": 200, "status": "achieved", "better": "higher",
                   "focus": False, "owner": "marketing", "previous": 190, "change": 22,
-                  "name": {"ja": "新規リード数", "en": "New leads"}, "unit": "count"}],
+                  "name": {"ja": "新規リード数", "en": "New leads"}, "unit": "count", "explanation": None}],
+        "insights": [],
     }
 
 
@@ -64,13 +65,13 @@ def test_kpis_document_has_the_contracts_shape() -> None:
         # counts are whole numbers (int), whatever float the formula produced
         ("new_leads", 212.0, 190.0, 200.0, {"actual": 212, "previous": 190, "target": 200, "change": 22}),
         ("mqls", np.float64(68.0), 56.0, None, {"actual": 68, "previous": 56, "target": None, "change": 12}),
-        # rates and money: rounded to 6 places, kept as float
+        # rates and money: unrounded (contract §8), so the explanations' parts add up to the change; plain float
         ("email_open_rate", 0.123456789, 0.1, 0.25,
-         {"actual": 0.123457, "previous": 0.1, "target": 0.25, "change": 0.023457}),
+         {"actual": 0.123456789, "previous": 0.1, "target": 0.25, "change": 0.123456789 - 0.1}),
         ("cpl", 4196.1234567, 4661.0, 5000.0,
-         {"actual": 4196.123457, "previous": 4661.0, "target": 5000.0, "change": -464.876543}),
+         {"actual": 4196.1234567, "previous": 4661.0, "target": 5000.0, "change": 4196.1234567 - 4661.0}),
         ("pipeline_velocity", np.float64(62678.12345678), None, 120000.0,
-         {"actual": 62678.123457, "previous": None, "target": 120000.0, "change": None}),
+         {"actual": 62678.12345678, "previous": None, "target": 120000.0, "change": None}),
         # no value stays null, never 0
         ("cac", None, 750500.0, 400000.0, {"actual": None, "previous": 750500.0, "target": 400000.0, "change": None}),
     ],

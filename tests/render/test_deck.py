@@ -117,9 +117,10 @@ def _row(kpi_id: str, tr: Translator) -> KpiRow:
 def _highlight(row: KpiRow, reason: str, tr: Translator) -> HighlightView:
     summary = tr(f"highlight.{reason}", name=row.name, actual=row.actual, target=row.target,
                  previous=row.previous, change=row.change)
-    drivers = tuple(tr("driver.change_line", dimension=tr(f"dimension.{dim}"), group=group, now=now, before=before,
-                       effect=effect) for dim, group, now, before, effect in DRIVERS)
-    return HighlightView(row.id, row.name, row.status, row.symbol, tr(f"reason.{reason}"), summary, drivers)
+    causes = tuple(tr("why.change", dimension=tr(f"dimension.{dim}"), group=group, now=now, before=before,
+                      effect=effect) for dim, group, now, before, effect in DRIVERS)
+    return HighlightView(row.id, row.name, row.status, row.symbol, tr(f"reason.{reason}"), summary, causes, (), "",
+                         ())
 
 
 def _table(tr: Translator, prefix: str, columns: str, rows: tuple[tuple[str, ...], ...], note: str = "") -> Table:
@@ -164,6 +165,7 @@ def make_view(locale: str = "ja") -> PackView:
         kpis=tuple(rows),
         trends=tuple(TrendSeries(i, KPIS[i].name(locale), KPIS[i].unit, MONTHS, MONTHS, TRENDS[i], KPI_VALUES[i][0],
                                  axis_format(KPIS[i].unit, locale, "JPY")) for i in FOCUS),
+        waterfalls=(),
         funnel=funnel, funnel_line=" → ".join(stage.text for stage in funnel),
         count_axis=axis_format("count", locale, "JPY"),
         wins=tuple(wins), misses=tuple(misses),
@@ -326,7 +328,7 @@ def test_the_demo_program_renders_in_every_phase(config: str, tmp_path: Path) ->
         assert len(table.rows) == len(view.kpis) + 1
         diagnosis = view.diagnosis
         scoring_charts = int(diagnosis.scoring is not None and diagnosis.scoring.chart is not None)
-        assert len(_charts(prs)) == len(view.trends) + 1 + scoring_charts
+        assert len(_charts(prs)) == len(view.trends) + len(view.waterfalls) + 1 + scoring_charts
 
 
 def test_unwritable_path_raises_a_render_error(tmp_path: Path) -> None:

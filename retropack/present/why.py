@@ -1,0 +1,108 @@
+"""The causes of a KPI's change in words: which group moved, whether its share (the mix) or its own rate
+moved, how much of the change it carries; small samples named as such; factors of ratios with their own
+largest moving group."""
+
+from __future__ import annotations
+
+from retropack.insights.why import Cause, Why
+from retropack.kpis.catalog import KpiDefinition
+from retropack.present.formatting import format_change, format_value
+from retropack.present.messages import Translator
+from retropack.present.messages import catalogue as _catalogue
+
+__all__ = ["FACTOR_UNITS", "cause_line", "caveat_line", "main_cause", "mostly_line"]
+
+# The unit each factor of a ratio is shown in.
+FACTOR_UNITS = {"spend": "money", "new_leads": "count", "won_deals": "count", "won_amount": "money",
+                "won_amount_12m": "money", "won_deals_12m": "count", "open_deals": "count",
+                "mean_won_amount": "money", "win_rate": "rate", "cycle_days": "days", "sqls_from_mqls": "count",
+                "mqls": "count", "opportunity_leads": "count", "sqls": "count"}
+_BASE = {"sla_followup_rate": "sla"}  # what a rate's denominator is made of: e-mails, or MQLs
+
+
+def _group(cause: Cause, tr: Translator) -> str:
+    """The group's name; the rows without one by what they are where the dimension says (newsletters)."""
+    assert cause.part is not None
+    if cause.part.group is not None:
+        return cause.part.group
+    key = f"dimension_unset.{cause.dimension}"
+    return tr(key) if key in _catalogue() else tr("driver.unset")
+
+
+def _value(value: float | None, unit: str, tr: Translator, currency: str) -> str:
+    if unit == "days":
+        return tr("unit.days", value=f"{value:,.1f}") if value is not None else format_value(None, "count", tr.locale)
+    return format_value(value, unit, tr.locale, currency)
+
+
+def _share(value: float, total: float) -> float | None:
+    return value / total if total else None
+
+
+def cause_line(cause: Cause, kpi: KpiDefinition, tr: Translator, currency: str, totals: tuple[float, float]) -> str:
+    """One cause in a sentence; ``totals`` are the KPI's denominators (M, M−1), for a group's share."""
+    effect = format_change(cause.effect, kpi.unit, tr.locale, currency)
+    if cause.moved == "factor":
+        factor = cause.factor
+        assert factor is not None
+        unit = FACTOR_UNITS[factor.name]
+        line = tr("why.factor", factor=tr(f"factor.{factor.name}"), before=_value(factor.before, unit, tr, currency),
+                  now=_value(factor.now, unit, tr, currency), effect=effect)
+        if cause.detail is not None and cause.detail.part is not None:
+            detail = cause.detail.part
+            unit = "money" if unit == "money" else "count"
+            line = tr("why.factor_detail", line=line, dimension=tr(f"dimension.{cause.detail.dimension}"),
+                      group=_group(cause.detail, tr), before=_value(detail.before.numerator, unit, tr, currency),
+                      now=_value(detail.now.numerator, unit, tr, currency))
+        return line
+    part = cause.part
+    assert part is not None
+    dimension, group = tr(f"dimension.{cause.dimension}"), _group(cause, tr)
+    if cause.moved == "change":
+        unit = kpi.unit if kpi.unit != "rate" else "count"
+        return tr("why.change", dimension=dimension, group=group, before=_value(part.before.numerator, unit, tr,
+                                                                                currency),
+                  now=_value(part.now.numerator, unit, tr, currency), effect=effect)
+    if cause.moved == "rate":
+        return tr("why.rate", dimension=dimension, group=group, metric=kpi.name(tr.locale),
+                  before=format_value(part.before.rate, "rate", tr.locale), now=format_value(part.now.rate, "rate",
+                                                                                             tr.locale),
+                  effect=effect)
+    base = _BASE.get(kpi.id, "email")
+    if not part.before.denominator or not part.now.denominator:  # a group that came or went this month
+        side, share = (part.now, _share(part.now.denominator or 0, totals[0])) if part.now.denominator \
+            else (part.before, _share(part.before.denominator or 0, totals[1]))
+        return tr(f"why.{'new' if part.now.denominator else 'gone'}.{base}", dimension=dimension, group=group,
+                  share=format_value(share, "rate", tr.locale), metric=kpi.name(tr.locale),
+                  rate=format_value(side.rate, "rate", tr.locale), effect=effect)
+    return tr(f"why.mix.{base}", dimension=dimension, group=group,
+              before=format_value(_share(part.before.denominator or 0, totals[1]), "rate", tr.locale),
+              now=format_value(_share(part.now.denominator or 0, totals[0]), "rate", tr.locale), effect=effect)
+
+
+def caveat_line(cause: Cause, kpi: KpiDefinition, tr: Translator, currency: str) -> str:
+    """A large part on too few rows, said as what it is."""
+    part = cause.part
+    assert part is not None
+    return tr("why.small", dimension=tr(f"dimension.{cause.dimension}"), group=_group(cause, tr),
+              effect=format_change(cause.effect, kpi.unit, tr.locale, currency),
+              rows=part.now.rows + part.before.rows)
+
+
+def mostly_line(why: Why, kpi: KpiDefinition, tr: Translator) -> str:
+    """For a rate: whether who we sent to (the mix) or how each group responded (the rate) moved it."""
+    if why.mostly is None:
+        return ""
+    return tr(f"why.mostly.{why.mostly}.{_BASE.get(kpi.id, 'email')}")
+
+
+def main_cause(why: Why, kpi: KpiDefinition, tr: Translator, currency: str) -> str:
+    """The largest cause in one phrase, for an action's reason; or that nothing stands out."""
+    if not why.causes:
+        return tr("driver.none")
+    cause = why.causes[0]
+    effect = format_change(cause.effect, kpi.unit, tr.locale, currency)
+    if cause.moved == "factor":
+        assert cause.factor is not None
+        return tr("why.main_factor", factor=tr(f"factor.{cause.factor.name}"), effect=effect)
+    return tr("driver.sentence", dimension=tr(f"dimension.{cause.dimension}"), group=_group(cause, tr), effect=effect)
