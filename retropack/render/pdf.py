@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 from importlib.resources import files
 from pathlib import Path
 
@@ -64,7 +66,7 @@ class LocalOnlyFetcher(URLFetcher):
         self._roots = [folder.resolve() for folder in allowed]
 
     def fetch(self, url: str, headers=None):  # type: ignore[no-untyped-def]
-        path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+        path = Path(url2pathname(urlsplit(url).path)).resolve()  # file URIs quote spaces and non-ASCII names
         if url.startswith("file://") and not any(path.is_relative_to(root) for root in self._roots):
             raise ValueError(f"refusing to read {path}: outside the pack's folders")
         return super().fetch(url, headers)

@@ -50,3 +50,16 @@ def test_deck_chart_axes_show_the_programs_currency(usd_view: PackView, tmp_path
                if shape.has_chart and shape.chart.has_title}
     assert formats["LTV"] == formats["CAC"] == formats["パイプライン速度 (日次)"] == "$#,##0"
     assert not any("¥" in number_format for number_format in formats.values())
+
+
+def test_a_pdf_is_written_under_a_folder_with_spaces_and_japanese(usd_view: PackView, tmp_path: Path) -> None:
+    """The charts' file URIs quote such names; the PDF still reads them (a client id may be Japanese)."""
+    from pypdf import PdfReader
+
+    from retropack.render.pdf import render_pdf
+
+    folder = tmp_path / "株式会社ABC 10× program"
+    folder.mkdir()
+    render_pdf(usd_view, folder / "pack.pdf")
+    reader = PdfReader(folder / "pack.pdf")
+    assert len(reader.pages) > 10 and not list(folder.glob(".charts-*"))
