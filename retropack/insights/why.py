@@ -19,6 +19,8 @@ from retropack.kpis.explain import Explanation, Factor, Part
 __all__ = ["CAUSES_TOLD", "Cause", "Why", "tell"]
 
 CAUSES_TOLD = 3
+PREFER_EARLIER = 1.2  # dimensions come in the order a team acts on them (source before segment): a later one must
+                      # explain clearly more to tell the story instead
 Moved = Literal["mix", "rate", "change", "factor"]
 
 
@@ -79,7 +81,7 @@ def _by_parts(explanation: Explanation, sign: int) -> Why:
         causes = tuple(c for c in pushing if _is_cause(c))[:CAUSES_TOLD]
         small = tuple(c for c in pushing[:CAUSES_TOLD] if c.part is not None and c.part.small)
         weight = abs(causes[0].effect) * _persistence(breakdown.parts) if causes else 0.0
-        if best is None or weight > best[0]:
+        if best is None or weight > best[0] * PREFER_EARLIER:
             best = (weight, causes, small, _mostly(breakdown.parts, sign))
     if best is None:
         return NOTHING

@@ -60,7 +60,8 @@ from retropack.render._deck_diagnosis import add_diagnosis_slides
 
 __all__ = ["render_pptx"]
 
-HIGHLIGHTS_SHOWN = 4  # cards per highlight slide: 2 × 2, each with up to three driver lines
+HIGHLIGHTS_SHOWN = 4  # cards per highlight slide: 2 × 2, each with up to three cause lines
+CARD_ASIDES = 2  # small-sample caveats and insight notes on a card, each; all of them are in the speaker notes
 ACTIONS_PER_SLIDE = 6
 PLAN_ROW_H = 0.28  # one line of 10.5 pt; the plan quarters hold six such rows
 DEFINITIONS_PER_SLIDE = 8
@@ -224,8 +225,8 @@ def _highlight_slide(prs: PresentationType, kind: str, items: Sequence[Highlight
         if h.causes:
             lines += [Line(tr("highlight.drivers"), size=11, bold=True, color="muted", gap=6)]
             lines += [Line(f"• {d}", size=11) for d in h.causes]
-        lines += [Line(f"※ {c}", size=10, color="muted") for c in h.caveats]
-        lines += [Line(f"◇ {n}", size=10, color="muted") for n in h.notes]
+        lines += [Line(f"※ {c}", size=10, color="muted") for c in h.caveats[:CARD_ASIDES]]
+        lines += [Line(f"◇ {n}", size=10, color="muted") for n in h.notes[:CARD_ASIDES]]  # the rest: speaker notes
         rect(slide, box, h.status, lines, align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP)
     if len(items) > HIGHLIGHTS_SHOWN:
         more = tr("deck.more", count=len(items) - HIGHLIGHTS_SHOWN)

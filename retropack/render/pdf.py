@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 from importlib.resources import files
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import jinja2
 import matplotlib_fontja
