@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from retropack.errors import RetropackError
 from retropack.months import Month
-from retropack.operations.prefect_api import start_temporary_api, use_api
+from retropack.operations.prefect_api import start_temporary_api, use_api, wait_for_api
+
+if TYPE_CHECKING:
+    from retropack.operations.catch_up import CaughtUp
+    from retropack.operations.deployments import ClientDeployment
 
 __all__ = ["main"]
 
@@ -20,6 +26,7 @@ __all__ = ["main"]
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
 
 
 def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -70,11 +77,11 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
     except RetropackError as exc:
         _fail(exc)
         return
-    assert result is not None  # only a scheduled run may decide to do nothing
     click.echo(f"Wrote {result.folder}")
     click.echo(f"  {result.pdf.name}\n  {result.pptx.name}\n  kpis.json\n  diagnosis.json\n  manifest.json")
     click.echo("  " + ", ".join(f"{status} {count}" for status, count in result.statuses.items()))
     click.echo(f"  e-mail: {result.delivery}")
+    click.echo(f"  log: {result.log}")
     for address, reply in result.refused.items():
         click.echo(f"  e-mail refused for {address}: {reply} (correct delivery.to/cc, then rerun with --resend)",
                    err=True)
@@ -135,10 +142,11 @@ def schedule(config: Path, start, count: int) -> None:
               help="A client's YAML file, or a folder of them (every client is built).")
 @click.option("--from", "first", required=True, callback=_month, help="First month, YYYY-MM.")
 @click.option("--to", "last", required=True, callback=_month, help="Last month, YYYY-MM.")
+@click.option("--data", type=click.Path(path_type=Path), help="Dataset folder (overrides data.path).")
 @click.option("--out", default=Path("reports"), type=click.Path(path_type=Path), show_default=True,
               help="Reports root.")
-@click.option("--deliver", is_flag=True, help="Also mail each pack (off by default for a backfill).")
-def backfill(config: Path, first: str, last: str, out: Path, deliver: bool) -> None:
+@click.option("--deliver", is_flag=True, help="Also mail each pack, and alert on failures (off by default).")
+def backfill(config: Path, first: str, last: str, data: Path | None, out: Path, deliver: bool) -> None:
     """Build every month from --from to --to, for one client or a folder of clients."""
     from rich.console import Console
 
@@ -152,34 +160,107 @@ def backfill(config: Path, first: str, last: str, out: Path, deliver: bool) -> N
 
     use_api(api)
     try:
-        outcomes = run_backfill(client_configs(config), Month.parse(first), Month.parse(last), out=out,
-                                deliver=deliver, console=console)
+        done = run_backfill(client_configs(config), Month.parse(first), Month.parse(last), out=out, data=data,
+                            deliver=deliver, console=console)
     except RetropackError as exc:
         _fail(exc)
         return
-    Console().print(outcome_table(outcomes))
-    if not all(o.ok for o in outcomes):
+    Console().print(outcome_table(done.outcomes))
+    if done.interrupted:
+        click.echo("Stopped by Ctrl-C: the months after the last row were not built.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if not all(o.ok for o in done.outcomes):
         sys.exit(EXIT_ERROR)
+
+
+_WAIT = click.option("--wait", default=120.0, show_default=True, type=click.FloatRange(min=0),
+                     help="Seconds to wait for the Prefect server (PREFECT_API_URL) to answer.")
+
+
+def _scheduled_clients(config: Path, out: Path, data: Path | None) -> list[ClientDeployment]:
+    """The deployments of the clients with a ``schedule`` block; none is an error."""
+    from retropack.operations.deployments import build_deployments, client_configs
+
+    clients = build_deployments(client_configs(config), out=out, data=data, today=date.today())
+    if not clients:
+        raise RetropackError(f"No client under '{config}' has a 'schedule' block: add one to schedule it "
+                             "(see README, 'Operators').")
+    return clients
+
+
+def _lasting_server(wait: float) -> None:
+    wait_for_api(wait, lambda url: click.echo(f"Waiting up to {wait:g} s for the Prefect server at {url} "
+                                              "(PREFECT_API_URL) …", err=True))
+
+
+def _report_catch_up(caught: list[CaughtUp]) -> None:
+    for item in caught:
+        if item.outcome == "started":
+            click.echo(f"Catch-up: {item.client} {item.month} ({item.reason} run): started {item.flow_run}")
+        else:
+            click.echo(f"Catch-up: {item.client} {item.month} was caught up once already and its run {item.flow_run} "
+                       f"did not complete: fix the cause, then run it by hand: prefect deployment run "
+                       f"'{item.deployment}' -p month={item.month}", err=True)
 
 
 @main.command()
 @click.option("--config", "config", default=Path("config"), type=click.Path(path_type=Path), show_default=True,
               help="A client's YAML file, or a folder of them: one deployment per client with a schedule.")
+@click.option("--data", type=click.Path(path_type=Path), help="Dataset folder (overrides data.path).")
 @click.option("--out", default=Path("reports"), type=click.Path(path_type=Path), show_default=True,
               help="Reports root the scheduled runs write to.")
-def serve(config: Path, out: Path) -> None:
-    """Create the clients' deployments and run them on their schedules (Ctrl-C stops)."""
-    from prefect import serve as prefect_serve
+@_WAIT
+def serve(config: Path, data: Path | None, out: Path, wait: float) -> None:
+    """Create the clients' deployments and run them on their schedules, on this machine (Ctrl-C stops)."""
+    import asyncio
 
-    from retropack.operations.deployments import build_deployments, client_configs
+    from retropack.operations.serving import serve_clients
 
     try:
-        deployments = build_deployments(client_configs(config), out=out)
-        if not deployments:
-            raise RetropackError(f"No client under '{config}' has a 'schedule' block: add one to schedule it.")
+        clients = _scheduled_clients(config, out, data)
+        _lasting_server(wait)
     except RetropackError as exc:
         _fail(exc)
         return
-    for deployment in deployments:
-        click.echo(f"Serving {deployment.flow_name}/{deployment.name}")
-    prefect_serve(*deployments)
+
+    def started(caught: list[CaughtUp]) -> None:
+        for client in clients:
+            deployment = client.deployment
+            click.echo(f"Serving {deployment.flow_name}/{deployment.name}")
+        _report_catch_up(caught)
+        click.echo("Ctrl-C or SIGTERM stops; the schedules stay active and missed months run when serve is back.")
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_clients(clients, started=started))
+    click.echo("Stopped serving; the schedules stay active.")
+
+
+@main.command()
+@click.option("--pool", required=True, help="The work pool (created for process workers if missing).")
+@click.option("--config", "config", default=Path("config"), type=click.Path(path_type=Path), show_default=True,
+              help="A client's YAML file, or a folder of them: one deployment per client with a schedule.")
+@click.option("--data", type=click.Path(path_type=Path), help="Dataset folder (overrides data.path).")
+@click.option("--out", default=Path("reports"), type=click.Path(path_type=Path), show_default=True,
+              help="Reports root the runs write to (every worker must see it at this path).")
+@_WAIT
+def deploy(pool: str, config: Path, data: Path | None, out: Path, wait: float) -> None:
+    """Create the clients' deployments in a work pool, for process workers on any machine, and catch up."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from retropack.operations.catch_up import catch_up_all
+    from retropack.operations.deployments import deploy_to_pool
+
+    try:
+        clients = _scheduled_clients(config, out, data)
+        _lasting_server(wait)
+        ids = asyncio.run(deploy_to_pool(clients, pool))
+        caught = asyncio.run(catch_up_all([(c.settings, i) for c, i in zip(clients, ids, strict=True)],
+                                          datetime.now(UTC)))
+    except RetropackError as exc:
+        _fail(exc)
+        return
+    for client in clients:
+        click.echo(f"Deployed {client.deployment.flow_name}/{client.deployment.name} to work pool '{pool}'")
+    _report_catch_up(caught)
+    click.echo(f"Start a worker on each machine that runs packs: prefect worker start --pool {pool} --limit 1")

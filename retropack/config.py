@@ -6,6 +6,7 @@ Unknown keys and wrong types are refused with the key's dotted path, so a typo i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -24,7 +25,7 @@ from retropack.load.mapping import DataSettings
 from retropack.months import Month
 from retropack.rules import Rules, bundled_rules_file, load_rules
 
-__all__ = ["Config", "Settings", "load_config", "load_settings"]
+__all__ = ["Config", "Settings", "label_of", "load_config", "load_settings"]
 
 KpiTargets = dict[str, float | None]
 RULES_FILE = "rules.yaml"  # a rules file of this name beside the config replaces the bundled one
@@ -121,6 +122,17 @@ class Advice(_Strict):
     scoring_review_every_months: int = Field(3, ge=1)
 
 
+# The dimensions whose codes the pack shows (why a KPI moved, the story line, tables), per ``labels:`` key.
+LabelDimension = Literal["source", "segment", "channel", "campaign", "scenario"]
+_LABELLED_AS = {"lead_source": "source", "lead_segment": "segment"}  # a deal's lead's source is a source
+
+
+def label_of(labels: Mapping[str, Mapping[str, str]], dimension: str, code: str | None) -> str | None:
+    """The display name of ``code`` in ``dimension`` (``labels:`` in the config); None when none is set."""
+    if code is None:
+        return None
+    return labels.get(_LABELLED_AS.get(dimension, dimension), {}).get(code)
+
 RoleId = Literal["ma_admin", "content", "analyst", "sales_liaison"]
 SizeBand = Literal["~50", "50-200", "200-500", "500+"]
 
@@ -129,6 +141,7 @@ class Role(_Strict):
     people: float = Field(ge=0)
     weekly_hours: float = Field(ge=0)
     dedicated: bool = False
+    members: list[str] = Field(default_factory=list)  # names; the first is the assignee of the role's actions
 
 
 class Team(_Strict):
@@ -137,6 +150,13 @@ class Team(_Strict):
     company_size: SizeBand
     roles: dict[RoleId, Role] = Field(default_factory=dict)
     external_support: bool = False
+
+
+class Render(_Strict):
+    """How the documents are drawn. The PDF embeds IPAexGothic (shipped with retropack); the deck names a face the
+    reader's Office has, for Latin and East Asian text alike, so PowerPoint does not substitute one."""
+
+    deck_font: str = Field("Meiryo", min_length=1)
 
 
 class Schedule(_Strict):
@@ -170,9 +190,26 @@ class Delivery(_Strict):
     failure_notice_to: list[str] = Field(default_factory=list)
     max_attachment_mb: float = Field(10, gt=0)
     locale: Literal["ja", "en"] | None = None
+    greeting: str | None = None  # the mail's first line, e.g. "営業部・マーケティング部 各位"
+    signature: str | None = None  # below the mail's "-- " line: who sends it
+    links_base: str | None = None  # where readers reach the reports root (a file share or web server)
     smtp: Smtp
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("links_base")
+    @classmethod
+    def _links_base(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip(" /\\"):
+            raise ValueError("give the address of the shared reports folder, e.g. https://files.example.com/retropack")
+        return value.rstrip("/\\") if value else value
+
+
+class Alerts(_Strict):
+    """A second channel for failures, independent of the mail server: an incoming webhook (Slack/Teams style)."""
+
+    webhook_url_env: str  # names the variable holding the URL (or prefect-secret:<block>); the URL is a secret
+    timeout_seconds: float = Field(10, gt=0)
 
 
 class Settings(_Strict):
@@ -190,8 +227,11 @@ class Settings(_Strict):
     content: Content = Field(default_factory=Content)
     advice: Advice = Field(default_factory=Advice)
     team: Team | None = None
+    labels: dict[LabelDimension, dict[str, str]] = Field(default_factory=dict)  # display names of codes
+    render: Render = Field(default_factory=Render)
     schedule: Schedule | None = None
     delivery: Delivery | None = None
+    alerts: Alerts | None = None
     config_file: Path | None = Field(default=None, exclude=True)  # set by load_settings, not a key of the file
 
     @field_validator("client")

@@ -7,7 +7,9 @@ Prefect task wrapping ``send`` as ``sender`` so retries are declared there, not 
                      retry_condition_fn=retry_on_transient, cache_policy=NO_CACHE)
     deliver(summary, settings.delivery, ledger_file(out, settings.client), sender=send_task)
 
-The mail's words come ready from ``retropack.present.mail``.
+The mail's words come ready from ``retropack.present.mail``. A failure reaches people twice:
+``notify_failure`` mails ``failure_notice_to`` and ``post_alert`` posts to the ``alerts`` webhook,
+which does not depend on the mail server.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from pathlib import Path
 
 from retropack.config import Delivery
 from retropack.delivery.ledger import Action, Decision, Ledger, LedgerEntry, ledger_file
+from retropack.delivery.links import location
 from retropack.delivery.message import Revision, build_failure_notice, build_message
 from retropack.delivery.smtp import SentMail, TransientDeliveryError, retry_on_transient, send
+from retropack.delivery.webhook import post_alert
 from retropack.months import Month
 from retropack.present.mail import MailSummary, failure_notice
 
@@ -35,7 +39,9 @@ __all__ = [
     "build_message",
     "deliver",
     "ledger_file",
+    "location",
     "notify_failure",
+    "post_alert",
     "retry_on_transient",
     "send",
 ]
@@ -102,14 +108,20 @@ def notify_failure(
     client: str,
     month: Month | str,
     error: str,
+    log: str,
     run_url: str | None,
-    locale: str | None = None,
+    config: str,
+    locale: str,
     env: Mapping[str, str] = os.environ,
     sender: Sender = send,
 ) -> str | None:
-    """Tell ``failure_notice_to`` that a run failed for good; None when nobody is to be told."""
+    """Tell ``failure_notice_to`` that a run failed for good; None when nobody is to be told.
+
+    ``log`` is where the run's log is (a path, or an address under ``links_base``), ``run_url`` its page in
+    the Prefect UI if readers can open one, ``config`` the client's config file for the rerun command.
+    """
     if not delivery.failure_notice_to:
         return None
-    language = locale or delivery.locale or "ja"
-    message = build_failure_notice(delivery, failure_notice(client, str(month), error, run_url, language))
+    notice = failure_notice(client, str(month), error, log=log, run_url=run_url, config=config, locale=locale)
+    message = build_failure_notice(delivery, notice)
     return sender(message, delivery.smtp, env=env).message_id

@@ -94,6 +94,7 @@ def _body(summary: MailSummary, revision: Revision | None, pack_lines: list[str]
     return {
         "lang": summary.locale,
         "title": title,
+        "greeting": summary.greeting,
         "intro": summary.intro,
         "revision_note": summary.revision_note(revision.number) if revision else None,
         "changes": (revision.changes or [summary.no_kpi_change()]) if revision else [],
@@ -110,6 +111,7 @@ def _body(summary: MailSummary, revision: Revision | None, pack_lines: list[str]
         "actions_heading": summary.actions_heading,
         "actions": summary.actions,
         "pack_lines": pack_lines,
+        "signature": summary.signature,
         "footer": summary.footer,
     }
 

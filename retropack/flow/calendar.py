@@ -4,7 +4,8 @@ Business days skip weekends and Japanese *public* holidays (``holidays`` library
 Company closing days such as Jan 2–3 are not public holidays, so they count as business days:
 the contract names public holidays only, and a company that closes then can set ``business_day: 2``.
 
-The deployments' schedules (``retropack.operations.deployments``) are built from these rules.
+The deployments' schedules (``retropack.operations.deployments``) are the exact dates these rules give,
+and a run reports the month before the time it was *scheduled* for, however late it starts.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import holidays
 from retropack.config import Schedule
 from retropack.months import Month
 
-__all__ = ["business_day", "default_month", "format_run", "is_run_day", "jp_holidays", "next_runs"]
+__all__ = ["business_day", "default_month", "format_run", "jp_holidays", "next_runs", "runs_between"]
 
 
 def default_month(now: datetime, timezone: str) -> Month:
@@ -49,11 +50,6 @@ def business_day(year: int, month: int, n: int, holidays_calendar: Container[dat
     raise ValueError(f"{year:04d}-{month:02d} has fewer than {n} business days")
 
 
-def is_run_day(today: date, schedule: Schedule) -> bool:
-    """Whether ``today`` (the local date in the program's timezone) is the configured business day."""
-    return today == business_day(today.year, today.month, schedule.business_day)
-
-
 def next_runs(schedule: Schedule, timezone: str, start: date, count: int) -> list[tuple[datetime, Month]]:
     """The next ``count`` run times (aware, local) on or after ``start``, each with the month it reports."""
     zone = ZoneInfo(timezone)
@@ -67,6 +63,14 @@ def next_runs(schedule: Schedule, timezone: str, start: date, count: int) -> lis
             runs.append((datetime.combine(day, at, tzinfo=zone), month.shift(-1)))
         month = month.shift(1)
     return runs
+
+
+def runs_between(schedule: Schedule, timezone: str, first: datetime, last: datetime) -> list[tuple[datetime, Month]]:
+    """The run times from ``first`` to ``last`` (both aware, both included), each with the month it reports."""
+    start = first.astimezone(ZoneInfo(timezone)).date()
+    months = Month.of(last.astimezone(ZoneInfo(timezone))) - Month.of(start) + 1
+    return [(moment, month) for moment, month in next_runs(schedule, timezone, start, max(months, 0))
+            if first <= moment <= last]
 
 
 def format_run(moment: datetime, month: Month) -> str:

@@ -1,33 +1,58 @@
 """The ``monthly-retrospective`` flow: it reads like the meeting's preparation.
 
 load → validate → compute KPIs → evaluate against the phase → find drivers and actions →
-render → publish. Each step is one task; the steps themselves live in ``retropack.flow.steps``.
+render → publish → deliver. Each step is one task; the steps themselves live in ``retropack.flow.steps``.
+
+Around the steps: a run without ``month`` reports the month before the time it was *scheduled*
+for, so a run that starts late (its runner was down) still builds that month; only one run of a
+client's month goes at a time, across processes and machines (a Prefect global concurrency limit
+keyed by client and month); and each run's log is also written to ``<out>/<client>/logs/<month>.log``,
+the place a failure notice points to. A failure is mailed to ``failure_notice_to`` and posted to
+the ``alerts`` webhook, unless the run was told not to deliver.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, runtime, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from retropack.config import Config, load_config
-from retropack.delivery import DeliveryResult, deliver, ledger_file, notify_failure, retry_on_transient, send
+from retropack.delivery import (
+    DeliveryResult,
+    deliver,
+    ledger_file,
+    location,
+    notify_failure,
+    post_alert,
+    retry_on_transient,
+    send,
+)
+from retropack.errors import RetropackError
 from retropack.flow import steps
-from retropack.flow.calendar import default_month, is_run_day
+from retropack.flow.calendar import default_month
 from retropack.insights.analysis import Analysis
 from retropack.load import Dataset
 from retropack.months import Month
-from retropack.present.mail import summarize
+from retropack.present.mail import alert_text, summarize
 from retropack.present.view import PackView
 
-__all__ = ["RunResult", "monthly_retrospective"]
+__all__ = ["RunResult", "log_file", "monthly_retrospective"]
 
 send_mail = task(send, name="send-mail", retries=3, retry_delay_seconds=[2, 5, 15],
                  retry_condition_fn=retry_on_transient, cache_policy=NO_CACHE)
+post_to_webhook = task(post_alert, name="post-alert", retries=2, retry_delay_seconds=[2, 10],
+                       retry_condition_fn=retry_on_transient, cache_policy=NO_CACHE)
+_RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs", "retropack")
 
 
 @dataclass(frozen=True)
@@ -40,7 +65,13 @@ class RunResult:
     pack_hash: str
     statuses: dict[str, int]
     delivery: str  # sent, revision, resend, skip, or off
+    log: Path
     refused: dict[str, str] = field(default_factory=dict)  # recipients the SMTP server turned away
+
+
+def log_file(reports_root: Path, client: str, month: Month | str) -> Path:
+    """Where a run of ``month`` also writes its log: beside the month folders, which a run replaces whole."""
+    return Path(reports_root) / client / "logs" / f"{month}.log"
 
 
 @task(name="load-config", cache_policy=NO_CACHE)
@@ -115,16 +146,18 @@ def deliver_pack(view: PackView, analysis: Analysis, dataset: Dataset, config: C
                  rendered: steps.RenderedPack, out: Path, run_id: str, generated_at: datetime,
                  resend: bool) -> DeliveryResult:
     settings = config.settings
-    assert settings.delivery is not None
+    delivery = settings.delivery
+    assert delivery is not None
     mail_view = view
-    if settings.delivery.locale and settings.delivery.locale != view.locale:
-        mail_view = steps.view(analysis, dataset, config, run_id, generated_at, locale=settings.delivery.locale)
+    if delivery.locale and delivery.locale != view.locale:
+        mail_view = steps.view(analysis, dataset, config, run_id, generated_at, locale=delivery.locale)
     summary = summarize(mail_view, analysis.results, settings.program.currency, rendered.files.pdf,
-                        rendered.pack_hash)
-    smtp = settings.delivery.smtp
+                        rendered.pack_hash, greeting=delivery.greeting, signature=delivery.signature)
+    link = location(rendered.files.pdf, out, delivery.links_base) if delivery.links_base else None
+    smtp = delivery.smtp
     sender = send_mail.with_options(retries=smtp.retries, retry_delay_seconds=smtp.retry_delay_seconds)
-    result = deliver(summary, settings.delivery, ledger_file(out, settings.client), resend=resend, sender=sender)
-    recipients = ", ".join([*settings.delivery.to, *settings.delivery.cc])
+    result = deliver(summary, delivery, ledger_file(out, settings.client), resend=resend, link_text=link, sender=sender)
+    recipients = ", ".join([*delivery.to, *delivery.cc])
     logger = get_run_logger()
     logger.info("delivery %s: %s to %s (message %s)", result.action, rendered.files.pdf.name, recipients,
                 result.message_id)
@@ -142,15 +175,11 @@ def deliver_pack(view: PackView, analysis: Analysis, dataset: Dataset, config: C
 
 
 @task(name="notify-failure", cache_policy=NO_CACHE)
-def notify_owner(config: Config, month: str, error: BaseException) -> None:
+def notify_owner(config: Config, month: Month, error: str, log: str, run_url: str | None) -> None:
     settings = config.settings
-    if settings.delivery is None or not settings.delivery.failure_notice_to:
-        return
-    try:
-        notify_failure(settings.delivery, client=settings.client, month=month, error=str(error),
-                       run_url=runtime.flow_run.ui_url)
-    except Exception as exc:  # the run already failed: report the notice's own failure, keep the first error
-        get_run_logger().error("failure notice could not be sent: %s", exc)
+    assert settings.delivery is not None
+    notify_failure(settings.delivery, client=settings.client, month=month, error=error, log=log, run_url=run_url,
+                   config=str(settings.config_file), locale=settings.delivery.locale or settings.program.locale)
 
 
 @flow(name="monthly-retrospective", log_prints=True)
@@ -161,42 +190,54 @@ def monthly_retrospective(
     out: str = "reports",
     deliver: bool = True,
     resend: bool = False,
-    scheduled: bool = False,
-    as_of: datetime | None = None,
     scoring_review: bool = False,
     sync: bool = True,
-) -> RunResult | None:
+) -> RunResult:
     """Build (and, with a ``delivery`` block, mail) one client's pack for ``month``.
 
-    Without ``month`` the previous complete month in the program's timezone is reported, which is
-    what a scheduled run does. A ``scheduled`` run fires daily over the first days of the month and
-    returns at once unless today is the configured business day (cron cannot skip holidays).
-    ``as_of`` replaces "now" (for tests and for rerunning a schedule as of a past date).
+    Without ``month``, the month before the run's scheduled time in the program's timezone (for a
+    run started by hand or from the command line, the time it was started).
     ``scoring_review`` adds the lead-scoring review in a month that is not a review month.
     ``sync`` (a ``hubspot`` source) pulls the account first; without it the last snapshot is read.
+    ``deliver=False`` sends no mail and no alert of any kind.
     """
     loaded = load_client_config(config, data)
     settings = loaded.settings
-    generated_at = steps.now_in(settings)
-    moment = as_of.astimezone(generated_at.tzinfo) if as_of else generated_at
-    if scheduled and settings.schedule is not None and not is_run_day(moment.date(), settings.schedule):
-        get_run_logger().info("%s is not business day %d of the month: nothing to do", moment.date(),
-                              settings.schedule.business_day)
-        return None
-    target = Month.parse(month) if month else default_month(moment, settings.program.timezone)
-    try:
-        if sync and settings.source.kind == "hubspot":
-            sync_sources(loaded)
-        return _build_and_deliver(loaded, target, Path(out), generated_at, deliver, resend, scoring_review)
-    except Exception as exc:
-        notify_owner(loaded, str(target), exc)
-        raise
+    timezone = settings.program.timezone
+    scheduled = runtime.flow_run.scheduled_start_time.astimezone(ZoneInfo(timezone))
+    target = _reported_month(month, scheduled, timezone)
+    reports = Path(out)
+    log = log_file(reports, settings.client, target)
+    with _written_to(log), _one_run_at_a_time(settings.client, target):
+        get_run_logger().info("%s %s: started; scheduled for %s", settings.client, target,
+                              scheduled.isoformat(timespec="minutes"))
+        try:
+            if sync and settings.source.kind == "hubspot":
+                sync_sources(loaded)
+            return _build_and_deliver(loaded, target, reports, log, deliver, resend, scoring_review)
+        except Exception as exc:
+            get_run_logger().error("%s %s failed: %s", settings.client, target, exc)
+            if deliver:
+                _tell_of_failure(loaded, target, str(exc), reports, log)
+            raise
 
 
-def _build_and_deliver(config: Config, target: Month, out: Path, generated_at: datetime, deliver: bool,
-                       resend: bool, scoring_review: bool) -> RunResult:
+def _reported_month(month: str | None, scheduled: datetime, timezone: str) -> Month:
+    """``month``, else the month before the run's scheduled time in the program's timezone."""
+    if month:
+        try:
+            return Month.parse(month)
+        except ValueError:
+            raise RetropackError(f"Parameter month '{month}' is not a month: give it as YYYY-MM, e.g. 2026-10."
+                                 ) from None
+    return default_month(scheduled, timezone)
+
+
+def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deliver: bool, resend: bool,
+                       scoring_review: bool) -> RunResult:
     settings = config.settings
     run_id = steps.new_run_id()
+    generated_at = steps.now_in(settings)
     dataset = load_and_validate(config)
     analysis = compute_and_evaluate(dataset, config, target, scoring_review)
     view = build_view(analysis, dataset, config, run_id, generated_at)
@@ -215,5 +256,87 @@ def _build_and_deliver(config: Config, target: Month, out: Path, generated_at: d
         pack_hash=rendered.pack_hash,
         statuses={c.status: c.count for c in view.status_counts},
         delivery=delivery,
+        log=log,
         refused=refused,
     )
+
+
+def _tell_of_failure(config: Config, month: Month, error: str, out: Path, log: Path) -> None:
+    """Mail ``failure_notice_to`` and post to the ``alerts`` webhook, each whatever became of the other."""
+    settings = config.settings
+    links_base = settings.delivery.links_base if settings.delivery else None
+    where, run_url = location(log, out, links_base), _run_page()
+    logger = get_run_logger()
+    if settings.delivery is not None and settings.delivery.failure_notice_to:
+        try:
+            notify_owner(config, month, error, where, run_url)
+        except Exception as exc:  # the run already failed: report the notice's own failure, keep the first error
+            logger.error("failure notice could not be mailed: %s", exc)
+    if settings.alerts is not None:
+        locale = (settings.delivery.locale if settings.delivery else None) or settings.program.locale
+        text = alert_text(settings.client, str(month), error, log=where, run_url=run_url,
+                          config=str(settings.config_file), locale=locale)
+        try:
+            post_to_webhook(text, settings.alerts)
+        except Exception as exc:
+            logger.error("alert could not be posted: %s", exc)
+
+
+def _run_page() -> str | None:
+    """This run's page in the Prefect UI, only where ``PREFECT_UI_URL`` names an address readers can open."""
+    from prefect.settings import get_current_settings
+
+    settings = get_current_settings()
+    if "ui_url" not in settings.model_fields_set or not settings.ui_url or not runtime.flow_run.id:
+        return None
+    return f"{settings.ui_url.rstrip('/')}/runs/flow-run/{runtime.flow_run.id}"
+
+
+@contextlib.contextmanager
+def _written_to(log: Path) -> Iterator[None]:
+    """Also write the run's log (flow, tasks, retropack's own loggers) to ``log``, appending."""
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(log, encoding="utf-8")
+    except OSError as exc:
+        raise RetropackError(f"Log file '{log}' cannot be written ({exc.strerror or exc}): make the reports folder "
+                             "(--out) writable.") from None
+    handler.setFormatter(_RunFormatter("%(asctime)s %(levelname)-7s %(run)s%(message)s"))
+    loggers = [logging.getLogger(name) for name in _RUN_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+        handler.close()
+
+
+class _RunFormatter(logging.Formatter):
+    """Names the flow or task run a line came from, as Prefect's console does."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        run = getattr(record, "task_run_name", None) or getattr(record, "flow_run_name", None)
+        record.run = f"{run}: " if run else ""
+        return super().format(record)
+
+
+@contextlib.contextmanager
+def _one_run_at_a_time(client: str, month: Month) -> Iterator[None]:
+    """Hold the client-month's slot of a global concurrency limit (limit 1, created on first use): a second
+    run of the same client and month, on any machine, waits and then finds the pack mailed already."""
+    from prefect import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.concurrency.sync import concurrency
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+
+    name = re.sub(r"[^a-z0-9-]+", "-", f"retropack-{client}-{month}".lower())
+    with get_client(sync_client=True) as prefect:
+        try:
+            prefect.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            with contextlib.suppress(ObjectAlreadyExists):  # another run created it meanwhile
+                prefect.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+    with concurrency(name, occupy=1, strict=True):
+        yield

@@ -1,9 +1,18 @@
-"""Build many months (and clients) in one go, with a progress bar and a final months × status table."""
+"""Build many months (and clients) in one go, with a progress bar and a final table of months, results and times.
+
+The runs' own log lines go to each month's log file (``<out>/<client>/logs/<month>.log``), not to the
+terminal, so the bar stays readable; Ctrl-C stops after recording the month it interrupted.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,15 +22,28 @@ from retropack.config import load_settings
 from retropack.errors import RetropackError
 from retropack.months import Month
 
-__all__ = ["backfill", "months_between", "Outcome", "outcome_table"]
+__all__ = ["Backfill", "Outcome", "backfill", "months_between", "outcome_table"]
+
+_RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
 
 
 @dataclass(frozen=True)
 class Outcome:
     client: str
     month: str
-    ok: bool
-    detail: str  # status counts, or the error
+    result: Literal["ok", "failed", "stopped"]
+    seconds: float
+    detail: str  # status counts, or the error and where the month's log is
+
+    @property
+    def ok(self) -> bool:
+        return self.result == "ok"
+
+
+@dataclass(frozen=True)
+class Backfill:
+    outcomes: list[Outcome]
+    interrupted: bool  # stopped by Ctrl-C: the months after the last outcome were not built
 
 
 def months_between(first: Month, last: Month) -> list[Month]:
@@ -30,22 +52,22 @@ def months_between(first: Month, last: Month) -> list[Month]:
     return [first.shift(i) for i in range(last - first + 1)]
 
 
-def backfill(configs: list[Path], first: Month, last: Month, *, out: Path, deliver: bool,
-             console: Console) -> list[Outcome]:
+def backfill(configs: list[Path], first: Month, last: Month, *, out: Path, data: Path | None, deliver: bool,
+             console: Console) -> Backfill:
     """Run the flow for every client and month; a failed month is recorded and the rest still run.
 
     A HubSpot client is synced once, before its first month, not once a month.
     """
     from retropack.flow import steps
-    from retropack.flow.monthly_retrospective import monthly_retrospective
+    from retropack.flow.monthly_retrospective import log_file, monthly_retrospective
 
     months = months_between(first, last)
-    clients = {config: load_settings(config) for config in configs}
+    clients = {config: load_settings(config, data=data) for config in configs}
     jobs = [(config, clients[config].client, month) for config in configs for month in months]
     unsynced: dict[Path, str] = {}  # client config -> why its sync failed
-    outcomes = []
+    outcomes: list[Outcome] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
+    with _run_logs_off_the_terminal(), Progress(*columns, console=console, transient=False) as progress:
         bar = progress.add_task("backfill", total=len(jobs))
         for config, settings in clients.items():
             if settings.source.kind == "hubspot":
@@ -56,26 +78,49 @@ def backfill(configs: list[Path], first: Month, last: Month, *, out: Path, deliv
                     unsynced[config] = str(exc)
         for config, client, month in jobs:
             progress.update(bar, description=f"{client} {month}")
+            started = time.monotonic()
             if config in unsynced:
-                outcomes.append(Outcome(client, str(month), False, f"sync failed: {unsynced[config]}"))
+                outcomes.append(Outcome(client, str(month), "failed", 0.0, f"sync failed: {unsynced[config]}"))
                 progress.advance(bar)
                 continue
             try:
-                result = monthly_retrospective(config=str(config), month=str(month), out=str(out), deliver=deliver,
-                                               sync=False)
-                assert result is not None
+                result = monthly_retrospective(config=str(config), month=str(month), out=str(out),
+                                               data=str(data) if data else None, deliver=deliver, sync=False)
                 counts = ", ".join(f"{k} {v}" for k, v in result.statuses.items() if v)
-                outcomes.append(Outcome(client, str(month), True, counts))
+                outcomes.append(Outcome(client, str(month), "ok", time.monotonic() - started, counts))
             except RetropackError as exc:
-                outcomes.append(Outcome(client, str(month), False, str(exc)))
+                log = log_file(out, client, month)
+                outcomes.append(Outcome(client, str(month), "failed", time.monotonic() - started,
+                                        f"{exc} (log: {log})"))
+            except KeyboardInterrupt:
+                outcomes.append(Outcome(client, str(month), "stopped", time.monotonic() - started,
+                                        "interrupted by Ctrl-C"))
+                return Backfill(outcomes, interrupted=True)
             progress.advance(bar)
-    return outcomes
+    return Backfill(outcomes, interrupted=False)
 
 
 def outcome_table(outcomes: list[Outcome]) -> Table:
     table = Table(title="backfill")
-    for column in ("client", "month", "result", "detail"):
-        table.add_column(column, overflow="fold")
+    for column in ("client", "month", "result", "time", "detail"):
+        table.add_column(column, overflow="fold", justify="right" if column == "time" else "left")
+    colours = {"ok": "green", "failed": "red", "stopped": "yellow"}
     for o in outcomes:
-        table.add_row(o.client, o.month, "[green]ok[/]" if o.ok else "[red]failed[/]", o.detail)
+        table.add_row(o.client, o.month, f"[{colours[o.result]}]{o.result}[/]", f"{o.seconds:.1f} s", o.detail)
     return table
+
+
+@contextlib.contextmanager
+def _run_logs_off_the_terminal() -> Iterator[None]:
+    """Keep flow and task log lines (which also go to each month's log file) out of the terminal's handlers."""
+    def not_a_run(record: logging.LogRecord) -> bool:
+        return not record.name.startswith(_RUN_LOGGERS)
+
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
+    for handler in handlers:
+        handler.addFilter(not_a_run)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(not_a_run)

@@ -1,23 +1,41 @@
-"""One Prefect deployment per client, built from the clients' config files in the repository."""
+"""One Prefect deployment per client, built from the clients' config files.
+
+The schedule is the exact list of run times (an iCalendar ``RDATE`` list in an RRule schedule) that
+``retropack.flow.calendar`` computes with the Japanese calendar, so Prefect creates one run per month
+on the Nth business day and none on the other days. The list reaches ``SCHEDULE_YEARS`` ahead and is
+renewed each time ``serve`` or ``deploy`` runs (a new ``holidays`` release included).
+"""
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 import yaml
-from prefect.schedules import Cron
+from prefect.deployments.runner import EntrypointType, RunnerDeployment
+from prefect.schedules import RRule
 from prefect.schedules import Schedule as PrefectSchedule
 
 from retropack._yaml import load_yaml
 from retropack.config import Schedule, Settings, load_settings
-from retropack.errors import ConfigError
+from retropack.errors import ConfigError, RetropackError
+from retropack.flow.calendar import next_runs
 
-__all__ = ["build_deployments", "client_configs", "cron_expression", "deployment_name", "latest_run_day",
-           "prefect_schedule"]
+__all__ = ["SCHEDULE_YEARS", "ClientDeployment", "build_deployments", "client_configs", "deployment_name",
+           "deploy_to_pool", "prefect_schedule"]
 
-# The most public holidays that fell on weekdays in one month so far is 4 (May 2019: 1, 2, 3, 6);
-# one more leaves room for a special holiday declared by a future law.
-_MAX_WEEKDAY_HOLIDAYS = 5
+SCHEDULE_YEARS = 10
+
+
+@dataclass(frozen=True)
+class ClientDeployment:
+    """A client's settings and the Prefect deployment that runs its monthly pack."""
+
+    settings: Settings
+    deployment: RunnerDeployment
 
 
 def client_configs(path: Path) -> list[Path]:
@@ -44,48 +62,71 @@ def deployment_name(settings: Settings) -> str:
     return f"monthly-retrospective-{settings.client}".lower().replace("_", "-")
 
 
-def build_deployments(configs: list[Path], *, out: Path):
-    """A ``RunnerDeployment`` per client that has a ``schedule`` block; clients without one are skipped."""
-    from retropack.flow.monthly_retrospective import monthly_retrospective
+def prefect_schedule(schedule: Schedule, timezone: str, today: date) -> PrefectSchedule:
+    """The run times of ``SCHEDULE_YEARS`` from ``today``'s month, as local times in ``timezone``."""
+    first = today.replace(day=1)
+    runs = next_runs(schedule, timezone, first, 12 * SCHEDULE_YEARS)
+    dates = ",".join(moment.strftime("%Y%m%dT%H%M%S") for moment, _ in runs)
+    return RRule(f"RDATE:{dates}", timezone=timezone, slug="business-day")
 
-    deployments = []
+
+def build_deployments(configs: list[Path], *, out: Path, data: Path | None, today: date) -> list[ClientDeployment]:
+    """A deployment per client that has a ``schedule`` block; clients without one are skipped.
+
+    The flow is found by its module path, so a worker on another machine needs retropack installed,
+    not this checkout; ``config``, ``out`` and ``data`` are absolute paths that the machine running a
+    flow must see (the same checkout, or a shared folder).
+    """
+    from retropack.flow.monthly_retrospective import monthly_retrospective  # the rendering stack: only when needed
+
+    built = []
     for config in configs:
-        settings = load_settings(config)
+        settings = load_settings(config, data=data)
         if settings.schedule is None:
             continue
-        deployments.append(
-            monthly_retrospective.to_deployment(
-                name=deployment_name(settings),
-                schedule=prefect_schedule(settings.schedule, settings.program.timezone),
-                parameters={"config": str(config.resolve()), "out": str(out.resolve()), "scheduled": True},
-                tags=["retropack", settings.client],
-                description=f"{settings.program.name}: monthly retrospective on business day "
-                            f"{settings.schedule.business_day} at {settings.schedule.time} "
-                            f"({settings.program.timezone})",
-            )
+        parameters = {"config": str(config.resolve()), "out": str(out.resolve())}
+        if data is not None:
+            parameters["data"] = str(data.resolve())
+        schedule = prefect_schedule(settings.schedule, settings.program.timezone, today)
+        deployment = monthly_retrospective.to_deployment(
+            name=deployment_name(settings),
+            schedule=schedule,
+            parameters=parameters,
+            tags=["retropack", settings.client],
+            description=f"{settings.program.name}: monthly retrospective on business day "
+                        f"{settings.schedule.business_day} at {settings.schedule.time} ({settings.program.timezone}), "
+                        f"Japanese public holidays skipped. Run one month by hand with the parameter month=YYYY-MM.",
+            entrypoint_type=EntrypointType.MODULE_PATH,
         )
-    return deployments
+        built.append(ClientDeployment(settings, deployment))
+    return built
 
 
-def latest_run_day(n: int) -> int:
-    """The latest day of a month the ``n``-th business day can fall on, with worst-case weekends and holidays."""
-    needed = n + _MAX_WEEKDAY_HOLIDAYS
-    days = needed
-    while days - (2 * (days // 7) + min(2, days % 7)) < needed:
-        days += 1
-    return min(days, 31)
+async def _ensure_pool(pool: str) -> None:
+    """Create the work pool for process workers unless it exists; a pool of another type is refused."""
+    from prefect import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+    from pydantic import ValidationError
+
+    try:
+        create = WorkPoolCreate(name=pool, type="process")
+    except ValidationError:
+        raise RetropackError(f"Work pool name '{pool}' is not valid: give --pool a name without '/' or '%', "
+                             "e.g. retropack.") from None
+    async with get_client() as client:
+        try:
+            existing = await client.read_work_pool(pool)
+        except ObjectNotFound:
+            with contextlib.suppress(ObjectAlreadyExists):  # another deploy created it meanwhile
+                await client.create_work_pool(create)
+            return
+    if existing.type != "process":
+        raise RetropackError(f"Work pool '{pool}' has type '{existing.type}', not 'process': name another pool "
+                             "with --pool (retropack creates it for process workers).")
 
 
-def cron_expression(schedule: Schedule) -> str:
-    """Daily at the configured time over the days the configured business day can fall on."""
-    hours, minutes = (int(part) for part in schedule.time.split(":"))
-    return f"{minutes} {hours} 1-{latest_run_day(schedule.business_day)} * *"
-
-
-def prefect_schedule(schedule: Schedule, timezone: str) -> PrefectSchedule:
-    """The deployment's schedule: cron cannot skip Japanese holidays, so it fires daily over the days
-    the business day can fall on, and the flow returns early unless ``is_run_day`` holds.
-
-    Use: ``flow.deploy(..., schedules=[prefect_schedule(settings.schedule, settings.program.timezone)])``.
-    """
-    return Cron(cron_expression(schedule), timezone=timezone)
+async def deploy_to_pool(clients: list[ClientDeployment], pool: str) -> list[UUID]:
+    """Create or update the clients' deployments in ``pool`` (created for process workers if missing)."""
+    await _ensure_pool(pool)
+    return [await client.deployment.aapply(work_pool_name=pool) for client in clients]

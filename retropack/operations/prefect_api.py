@@ -7,22 +7,35 @@ subprocess (seconds more) while the run waits. ``retropack run`` instead starts 
 on the other core while this process imports pandas, WeasyPrint and the flow. If it does not come
 up, the run falls back to Prefect's own temporary server: a Prefect change can cost speed, never
 the run.
+
+The server runs in a session of its own, so a Ctrl-C in the terminal reaches the command, which then
+records the interrupted run on a server that is still up, instead of reaching both and leaving the
+command retrying a dead server for minutes; on Linux it also ends when the command ends, however it ends.
+
+``serve`` and ``deploy`` instead need a lasting server (``prefect server start``): ``wait_for_api``
+waits for it and says so.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["start_temporary_api", "TemporaryApi", "use_api"]
+from retropack.errors import RetropackError
+
+__all__ = ["start_temporary_api", "TemporaryApi", "use_api", "wait_for_api"]
 
 _PROCESS_SETTINGS = contextlib.ExitStack()  # settings that hold until the process ends
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @dataclass
@@ -68,8 +81,9 @@ def start_temporary_api() -> TemporaryApi | None:
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
     try:
-        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
-    except OSError:
+        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, start_new_session=True,
+                                   preexec_fn=_end_with_parent if sys.platform == "linux" else None)
+    except (OSError, subprocess.SubprocessError):
         return None
     api = TemporaryApi(f"http://127.0.0.1:{port}/api", process)
     atexit.register(api.stop)
@@ -86,7 +100,7 @@ def use_api(api: TemporaryApi | None) -> None:
     """
     if api is None:
         return
-    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, get_current_settings, temporary_settings
 
     settings = get_current_settings()
     if settings.api.url or not settings.server.ephemeral.enabled:
@@ -95,7 +109,45 @@ def use_api(api: TemporaryApi | None) -> None:
     if not api.ready(settings.server.ephemeral.startup_timeout_seconds):
         api.stop()
         return
-    _PROCESS_SETTINGS.enter_context(temporary_settings(updates={PREFECT_API_URL: api.url}))
+    # no UI link to this server outlives the command: PREFECT_UI_URL is cleared for its runs
+    _PROCESS_SETTINGS.enter_context(temporary_settings(updates={PREFECT_API_URL: api.url, PREFECT_UI_URL: ""}))
+
+
+def wait_for_api(timeout: float, waiting: Callable[[str], None]) -> str:
+    """The URL of the lasting Prefect API that Prefect's settings name, once it answers its health check.
+
+    ``waiting(url)`` is called once if it does not answer at first (it may still be starting).
+    """
+    from prefect import get_client
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    if not url:
+        raise RetropackError(
+            "No Prefect server is configured (PREFECT_API_URL is not set), and schedules need one that lasts: "
+            "start it with `prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api "
+            "(see README, 'Operators')."
+        )
+    deadline = time.monotonic() + timeout
+    told = False
+    with get_client(sync_client=True) as client:
+        while (problem := client.api_healthcheck()) is not None:
+            if not told:
+                waiting(url)
+                told = True
+            if time.monotonic() >= deadline:
+                raise RetropackError(
+                    f"The Prefect server at {url} (PREFECT_API_URL) did not answer within {timeout:g} s "
+                    f"({type(problem).__name__}): start it with `prefect server start`, check the address, "
+                    "or give it longer with --wait."
+                )
+            time.sleep(1)
+    return url
+
+
+def _end_with_parent() -> None:
+    """Linux's parent-death signal: the server gets SIGTERM when the command's process ends."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_port() -> int:

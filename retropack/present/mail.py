@@ -1,7 +1,9 @@
-"""The e-mail's words: what the mail to the managers says about a pack, and the failure notice.
+"""The words of what goes out: the mail to the managers about a pack, the failure notice and the alert.
 
 Built from the same view model the documents lay out, in the mail's language (``delivery.locale``
-or the program's). Delivery only assembles and sends; every sentence and number is made here.
+or the program's); months read as the pack reads them (2026年10月). Delivery only assembles and
+sends; every sentence and number is made here. The operator's own greeting and signature
+(``delivery.greeting``, ``delivery.signature``) are passed through as written.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from pathlib import Path
 
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.evaluation import STATUSES, KpiResult
-from retropack.present.formatting import format_value
+from retropack.present.formatting import format_value, month_label
 from retropack.present.messages import Translator
 from retropack.present.palette import STATUS_COLOURS
 from retropack.present.view import PackView
 
-__all__ = ["FailureNotice", "FocusKpi", "MailSummary", "failure_notice", "mail_summary", "summarize"]
+__all__ = ["FailureNotice", "FocusKpi", "MailSummary", "alert_text", "failure_notice", "mail_summary", "summarize"]
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,11 @@ class MailSummary:
 
     client: str
     month: str
+    month_label: str
     locale: str
     currency: str
     subject: str
+    greeting: str | None
     filename: str
     intro: str
     phase: str
@@ -61,6 +65,7 @@ class MailSummary:
     misses: tuple[str, ...]
     actions_heading: str
     actions: tuple[str, ...]
+    signature: tuple[str, ...]
     footer: str
     kpi_values: dict[str, float | None]
     pdf_path: Path
@@ -74,7 +79,7 @@ class MailSummary:
         return self._tr("mail.revised") + self.subject
 
     def revision_note(self, revision: int) -> str:
-        return self._tr("mail.revision_note", month=self.month, revision=revision)
+        return self._tr("mail.revision_note", month=self.month_label, revision=revision)
 
     def no_kpi_change(self) -> str:
         return self._tr("mail.no_kpi_change")
@@ -132,17 +137,24 @@ class FocusKpi:
 def mail_summary(*, client: str, month: str, program_name: str, locale: str, currency: str, phase_label: str,
                  month_index: int, status_counts: dict[str, int], focus: list[FocusKpi], wins: list[str],
                  misses: list[str], actions: list[tuple[str, str]], kpi_values: dict[str, float | None],
-                 pdf_path: Path, pack_hash: str) -> MailSummary:
-    """Word the mail from its parts (already formatted for ``locale``); ``actions`` are (title, owner)."""
+                 pdf_path: Path, pack_hash: str, greeting: str | None = None,
+                 signature: str | None = None) -> MailSummary:
+    """Word the mail from its parts (already formatted for ``locale``); ``actions`` are (title, who and by when).
+
+    The file name keeps the month as ``2026-10``, so saved packs sort by month.
+    """
     tr = Translator(locale)
+    label = month_label(month, locale)
     return MailSummary(
         client=client,
         month=month,
+        month_label=label,
         locale=locale,
         currency=currency,
-        subject=tr("mail.subject", program=program_name, month=month),
+        subject=tr("mail.subject", program=program_name, month=label),
+        greeting=greeting.strip() if greeting and greeting.strip() else None,
         filename=_file_name(program_name, client, month, tr),
-        intro=tr("mail.intro", program=program_name, month=month),
+        intro=tr("mail.intro", program=program_name, month=label),
         phase=tr("mail.phase", phase=phase_label, index=month_index),
         counts_heading=tr("mail.counts_heading"),
         counts=tuple(CountLine(tr("mail.count", label=tr(f"status.{s}"), count=status_counts.get(s, 0)),
@@ -159,6 +171,7 @@ def mail_summary(*, client: str, month: str, program_name: str, locale: str, cur
         actions_heading=tr("mail.actions_heading"),
         actions=tuple(tr("mail.action_line", number=i, title=title, owner=owner)
                       for i, (title, owner) in enumerate(actions, start=1)),
+        signature=tuple(line.rstrip() for line in (signature or "").strip("\n").splitlines()),
         footer=tr("mail.footer"),
         kpi_values=kpi_values,
         pdf_path=pdf_path,
@@ -166,7 +179,8 @@ def mail_summary(*, client: str, month: str, program_name: str, locale: str, cur
     )
 
 
-def summarize(view: PackView, results: list[KpiResult], currency: str, pdf: Path, pack_hash: str) -> MailSummary:
+def summarize(view: PackView, results: list[KpiResult], currency: str, pdf: Path, pack_hash: str,
+              greeting: str | None = None, signature: str | None = None) -> MailSummary:
     """The mail's summary of a pack, from the view built in the mail's language."""
     return mail_summary(
         client=view.client, month=view.month, program_name=view.program_name, locale=view.locale, currency=currency,
@@ -174,8 +188,9 @@ def summarize(view: PackView, results: list[KpiResult], currency: str, pdf: Path
         status_counts={c.status: c.count for c in view.status_counts},
         focus=[FocusKpi(k.name, k.actual, k.target, k.status, k.status_label) for k in view.focus],
         wins=[h.summary for h in view.top_wins], misses=[h.summary for h in view.top_misses],
-        actions=[(a.title, a.owner) for a in view.actions],
+        actions=[(a.title, view.words("mail.action_owner", who=a.who, due=a.due_label)) for a in view.actions],
         kpi_values={r.kpi.id: r.actual for r in results}, pdf_path=pdf, pack_hash=pack_hash,
+        greeting=greeting, signature=signature,
     )
 
 
@@ -185,11 +200,24 @@ class FailureNotice:
     body: str
 
 
-def failure_notice(client: str, month: str, error: str, run_url: str | None, locale: str) -> FailureNotice:
-    """The plain-text notice that a run or its delivery failed for good."""
+def failure_notice(client: str, month: str, error: str, *, log: str, run_url: str | None, config: str,
+                   locale: str) -> FailureNotice:
+    """The plain-text notice that a run or its delivery failed for good, for the people who run retropack:
+    what failed, where its log is (and its page in the Prefect UI, if any), and the command to rerun it."""
     tr = Translator(locale)
-    lines = [tr("mail.failure_body", client=client, month=month), "", tr("mail.failure_error", error=error)]
-    if run_url:
-        lines.append(tr("mail.failure_run", run_url=run_url))
-    lines += ["", tr("mail.failure_fix", month=month), "", "-- ", tr("mail.footer")]
+    lines = [tr("mail.failure_body", client=client, month=month), "", tr("mail.failure_error", error=error),
+             *_where(tr, log, run_url), "", tr("mail.failure_fix", config=config, month=month), "", "-- ",
+             tr("mail.footer")]
     return FailureNotice(tr("mail.failure_subject", client=client, month=month), "\n".join(lines) + "\n")
+
+
+def alert_text(client: str, month: str, error: str, *, log: str, run_url: str | None, config: str,
+               locale: str) -> str:
+    """The same news as the failure notice in a few lines, for a chat channel's incoming webhook."""
+    tr = Translator(locale)
+    return "\n".join([tr("alert.text", client=client, month=month, error=error), *_where(tr, log, run_url),
+                      tr("mail.failure_fix", config=config, month=month)])
+
+
+def _where(tr: Translator, log: str, run_url: str | None) -> list[str]:
+    return [tr("mail.failure_log", log=log), *([tr("mail.failure_run", run_url=run_url)] if run_url else [])]

@@ -1,10 +1,18 @@
 """``manifest.json``: what produced a pack (run, versions, hashes of every input and output), and the
-pack's identity, which decides whether it was mailed already."""
+pack's identity, which decides whether it was mailed already.
+
+The identity is the pack's content as its readers get it: the words and chart numbers of the deck
+(which lays out everything the PDF does), ``kpis.json``, ``diagnosis.json`` and the rejected rows,
+with the run's own id and time left out. So a rerun that changes nothing a reader sees is the same
+pack, whatever changed around it (recipients or comments in the config, an input row of another
+month, a new version that renders the same), and any change a reader can see is a new pack.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import platform
+from collections.abc import Iterator
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -31,19 +39,56 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def pack_hash(dataset: Dataset, settings: Settings, month: Month, scoring_review: bool = False) -> str:
-    """Identity of a pack's content: its month, inputs, configuration, rules and code version, and
-    whether a scoring review was asked for outside its quarter (it adds pages).
+def pack_hash(folder: Path, client: str, month: Month, run_id: str, generated_at: datetime,
+              scoring_review: bool = False) -> str:
+    """Identity of the pack written into ``folder``: what its readers see (see the module's docstring),
+    and whether a scoring review was asked for outside its quarter.
 
-    Two runs with the same hash carry the same numbers and advice, so a delivery is not repeated.
+    Two runs with the same hash show the same numbers, words and advice, so a delivery is not repeated.
     """
     asked = "|scoring-review" if scoring_review else ""
-    digest = hashlib.sha256(f"{settings.client}|{month}|{version('retropack')}{asked}".encode())
-    sources = [*sorted(dataset.files), settings.config_file, settings.advice.rules_file]
-    for path in sources:
-        if path is not None and Path(path).exists():
-            digest.update(sha256_file(Path(path)).encode())
+    digest = hashlib.sha256(f"{client}|{month}{asked}".encode())
+    documents = [folder / "kpis.json", folder / "actions.json", folder / "diagnosis.json",
+                 *sorted(folder.glob("rejects/*.csv"))]
+    for path in documents:
+        if path.is_file():
+            digest.update(f"\0{path.relative_to(folder).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    volatile = (run_id, f"{generated_at:%Y-%m-%d %H:%M}")
+    for deck in sorted(folder.glob("*.pptx")):
+        for text in _deck_content(deck):
+            for value in volatile:
+                text = text.replace(value, "")
+            digest.update(f"\0{text}".encode())
     return digest.hexdigest()
+
+
+def _deck_content(path: Path) -> Iterator[str]:
+    """Every word and chart number of a deck, slide by slide, speaker notes included."""
+    from pptx import Presentation
+
+    for slide in Presentation(str(path)).slides:
+        yield from _shapes_content(slide.shapes)
+        if slide.has_notes_slide:
+            yield slide.notes_slide.notes_text_frame.text
+
+
+def _shapes_content(shapes: Any) -> Iterator[str]:
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    for shape in shapes:
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            yield from _shapes_content(shape.shapes)
+        elif shape.shape_type == MSO_SHAPE_TYPE.PICTURE:
+            yield shape.image.sha1
+        elif shape.has_text_frame:
+            yield shape.text_frame.text
+        elif shape.has_table:
+            yield from (cell.text for row in shape.table.rows for cell in row.cells)
+        elif shape.has_chart:
+            for plot in shape.chart.plots:
+                yield repr(list(plot.categories))
+                yield from (repr((series.name, list(series.values))) for series in plot.series)
 
 
 def _described(path: Path, base: Path) -> dict[str, str | int]:
@@ -61,7 +106,7 @@ def manifest(settings: Settings, dataset: Dataset, month: Month, run_id: str, ge
         "generated_at": generated_at.isoformat(timespec="seconds"),
         "client": settings.client,
         "month": str(month),
-        "pack_hash": pack_hash(dataset, settings, month, scoring_review),
+        "pack_hash": pack_hash(folder, settings.client, month, run_id, generated_at, scoring_review),
         "versions": versions(),
         "config": _described(settings.config_file, settings.config_file.parent) if settings.config_file else None,
         "rules": _described(rules, rules.parent),

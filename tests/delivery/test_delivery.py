@@ -33,6 +33,7 @@ from retropack.delivery import (
     build_message,
     deliver,
     ledger_file,
+    location,
     notify_failure,
     retry_on_transient,
     send,
@@ -233,7 +234,7 @@ def test_first_delivery_arrives_with_japanese_subject_and_pdf(plain_server: tupl
     assert envelope.rcpt_tos == ["manager@example.com", "sales-lead@example.com"]
     assert recorder.raw().isascii()  # every header encoded (RFC 2047/2231), bodies transfer-encoded
     received = recorder.message()
-    assert received["Subject"] == "【MA月次振り返り】デモMAプログラム 2026-04"
+    assert received["Subject"] == "【MA月次振り返り】デモMAプログラム 2026年4月"
     assert received["Message-ID"] == result.message_id
     assert received["From"].addresses[0].display_name == "MAレポート"
     (attachment,) = received.iter_attachments()
@@ -242,7 +243,7 @@ def test_first_delivery_arrives_with_japanese_subject_and_pdf(plain_server: tupl
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_content() == PDF
     text = text_body(received)
-    assert "デモMAプログラム の 2026-04 月次振り返り資料" in text
+    assert text.startswith("デモMAプログラムの2026年4月の月次振り返り資料をお送りします。")
     assert "新規リード数: 実績 212件 / 目標 200件（達成）" in text
     assert "ウェビナー経由のリードが増加 <b>+30%</b>" in text
     html = html_body(received)
@@ -268,7 +269,7 @@ def test_same_pack_is_skipped_and_resend_forces_it(plain_server: tuple[Recorder,
     forced = deliver(make_summary(pdf), make_delivery(port), ledger, resend=True, env={})
     assert (forced.action, forced.revision) == ("resend", 0)
     assert len(recorder.envelopes) == 2
-    assert recorder.message()["Subject"] == "【MA月次振り返り】デモMAプログラム 2026-04"
+    assert recorder.message()["Subject"] == "【MA月次振り返り】デモMAプログラム 2026年4月"
     assert forced.message_id != first.message_id
 
 
@@ -282,7 +283,7 @@ def test_changed_pack_goes_out_as_revision_listing_changed_kpis(plain_server: tu
 
     assert (result.action, result.revision) == ("revision", 1)
     received = recorder.message()
-    assert received["Subject"] == "【改訂版】【MA月次振り返り】デモMAプログラム 2026-04"
+    assert received["Subject"] == "【改訂版】【MA月次振り返り】デモMAプログラム 2026年4月"
     assert received["In-Reply-To"] == first.message_id
     text = text_body(received)
     assert "改訂 1" in text
@@ -311,7 +312,7 @@ def test_english_mail(pdf: Path) -> None:
     message = build_message(summary, make_delivery(25), revision=None, attach=True, link_text="https://share/x")
     parsed = email.message_from_bytes(message.as_bytes(), policy=policy.default)
 
-    assert parsed["Subject"] == "[MA retrospective] Demo: MA/Program 2026-04"
+    assert parsed["Subject"] == "[MA retrospective] Demo: MA/Program April 2026"
     assert next(parsed.iter_attachments()).get_filename() == "MA-retrospective_Demo_ MA_Program_2026-04.pdf"
     text = text_body(parsed)
     assert "Phase: Growth (program month 11)" in text
@@ -322,8 +323,33 @@ def test_english_revision_subject(pdf: Path) -> None:
     summary = make_summary(pdf, locale="en", program_name="Demo")
     message = build_message(summary, make_delivery(25), revision=Revision("<a@example.com>", 1, []), attach=False,
                             link_text=None)
-    assert str(message["Subject"]) == "[Revised] [MA retrospective] Demo 2026-04"
+    assert str(message["Subject"]) == "[Revised] [MA retrospective] Demo April 2026"
     assert "No KPI value changed" in text_body(message)
+
+
+def test_greeting_and_signature_frame_the_mail_which_names_no_tool(pdf: Path) -> None:
+    summary = make_summary(pdf, greeting="営業部・マーケティング部 各位", signature="マーケティング部\n山田 太郎\n")
+    message = mail(summary, make_delivery(25))
+    text = text_body(message).replace("\r\n", "\n")
+    assert text.startswith("営業部・マーケティング部 各位\n\nデモMAプログラムの2026年4月の月次振り返り資料をお送りします。\n")
+    assert text.endswith("\n-- \nマーケティング部\n山田 太郎\nこのメールは自動で送信しています。\n")
+    html = html_body(message)
+    assert "<p>営業部・マーケティング部 各位</p>" in html and "マーケティング部<br>山田 太郎" in html
+    plain = mail(make_summary(pdf), make_delivery(25))
+    assert text_body(plain).startswith("デモMAプログラムの2026年4月")
+    assert text_body(plain).replace("\r\n", "\n").endswith("\n-- \nこのメールは自動で送信しています。\n")
+    for sent in (message, plain):
+        assert "retropack" not in sent.as_string().lower()
+
+
+@pytest.mark.parametrize(("base", "expected"), [
+    (None, "{reports}/default/2026-04/retrospective-default-2026-04.pdf"),
+    ("https://files.example.com/ma", "https://files.example.com/ma/default/2026-04/retrospective-default-2026-04.pdf"),
+    ("\\\\files\\ma", "\\\\files\\ma\\default\\2026-04\\retrospective-default-2026-04.pdf"),
+])
+def test_a_location_is_under_links_base_or_the_local_path(pdf: Path, base: str | None, expected: str) -> None:
+    reports = pdf.parents[2]
+    assert location(pdf, reports, base) == expected.format(reports=reports.resolve())
 
 
 def test_missing_pdf_is_a_delivery_error(tmp_path: Path) -> None:
@@ -511,7 +537,8 @@ def test_failure_notice_goes_to_ops_as_plain_text(plain_server: tuple[Recorder, 
     recorder, port = plain_server
     message_id = notify_failure(
         make_delivery(port), client="default", month="2026-04",
-        error="Config file 'a.yaml': unknown key 'targets.grwoth'.", run_url="http://prefect/runs/1", env={},
+        error="Config file 'a.yaml': unknown key 'targets.grwoth'.", log="/srv/reports/default/logs/2026-04.log",
+        run_url="http://prefect/runs/1", config="/srv/config/default.yaml", locale="ja", env={},
     )
 
     (envelope,) = recorder.envelopes
@@ -521,12 +548,15 @@ def test_failure_notice_goes_to_ops_as_plain_text(plain_server: tuple[Recorder, 
     assert received["Subject"] == "【retropack 失敗】default 2026-04"
     assert received.get_content_type() == "text/plain"
     body = received.get_content()
-    assert "unknown key 'targets.grwoth'" in body and "http://prefect/runs/1" in body
+    assert "unknown key 'targets.grwoth'" in body and "実行の記録: http://prefect/runs/1" in body
+    assert "ログ: /srv/reports/default/logs/2026-04.log" in body
+    assert "retropack run --config /srv/config/default.yaml --month 2026-04" in body
 
 
 def test_failure_notice_without_recipients_sends_nothing() -> None:
     delivery = make_delivery(free_port(), failure_notice_to=[])
-    assert notify_failure(delivery, client="default", month="2026-04", error="x", run_url=None, env={}) is None
+    assert notify_failure(delivery, client="default", month="2026-04", error="x", log="x.log", run_url=None,
+                          config="x.yaml", locale="ja", env={}) is None
 
 
 def test_only_transient_failures_are_retried() -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from retropack.config import Schedule
-from retropack.flow.calendar import business_day, default_month, format_run, is_run_day, jp_holidays, next_runs
+from retropack.flow.calendar import business_day, default_month, format_run, jp_holidays, next_runs, runs_between
 from retropack.months import Month
 
 
@@ -99,8 +99,25 @@ def test_next_runs_count_spans_years() -> None:
     assert runs[-1][1] == Month(2027, 11)
 
 
-def test_is_run_day_guards_the_daily_deployment() -> None:
-    schedule = Schedule(business_day=2)
-    assert is_run_day(date(2026, 5, 7), schedule)
-    assert not is_run_day(date(2026, 5, 6), schedule)
-    assert not is_run_day(date(2026, 5, 1), schedule)
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def test_runs_between_lists_the_run_times_in_a_window_both_ends_included() -> None:
+    schedule = Schedule(business_day=1, time="09:00")
+    runs = runs_between(schedule, "Asia/Tokyo", datetime(2026, 10, 1, 9, 0, tzinfo=JST),
+                        datetime(2027, 1, 4, 9, 0, tzinfo=JST))
+    assert [format_run(*run) for run in runs] == [
+        "2026-10-01T09:00:00+09:00 2026-09",
+        "2026-11-02T09:00:00+09:00 2026-10",  # Nov 1 is a Sunday
+        "2026-12-01T09:00:00+09:00 2026-11",
+        "2027-01-04T09:00:00+09:00 2026-12",
+    ]
+
+
+def test_runs_between_takes_aware_times_in_any_zone_and_may_be_empty() -> None:
+    schedule = Schedule(business_day=1, time="09:00")
+    # 2026-11-02 00:00 UTC is 09:00 JST, the run itself; a minute earlier there is none yet
+    assert [m for _, m in runs_between(schedule, "Asia/Tokyo", datetime(2026, 10, 2, tzinfo=UTC),
+                                       datetime(2026, 11, 2, 0, 0, tzinfo=UTC))] == [Month(2026, 10)]
+    assert runs_between(schedule, "Asia/Tokyo", datetime(2026, 10, 2, tzinfo=UTC),
+                        datetime(2026, 11, 1, 23, 59, tzinfo=UTC)) == []

@@ -1,4 +1,5 @@
-"""Delivery through the real flow and a real SMTP server on 127.0.0.1: once, resend, revision, failure."""
+"""Delivery through the real flow, a real SMTP server and a webhook on 127.0.0.1: once, resend, revision, failure,
+alerts."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from click.testing import CliRunner
 
 from retropack.cli import main
 from tests.conftest import ROOT
+from tests.delivery.webhook_sink import WebhookSink
 
 MONTH = "2026-10"
 MANAGER, OPS = "manager@example.com", "ma-ops@example.com"
@@ -68,6 +70,13 @@ def mailbox():
     controller.stop()
 
 
+@pytest.fixture()
+def webhook(monkeypatch: pytest.MonkeyPatch):
+    with WebhookSink() as sink:
+        monkeypatch.setenv("RETROPACK_ALERT_WEBHOOK", sink.url)
+        yield sink
+
+
 def program(tmp_path: Path, port: int) -> Path:
     shutil.copytree(ROOT / "data" / "demo", tmp_path / "data")
     text = (ROOT / "config" / "demo.yaml").read_text(encoding="utf-8").replace("../data/demo", "data")
@@ -83,6 +92,8 @@ delivery:
     timeout_seconds: 5
     retries: 2
     retry_delay_seconds: [0, 0]
+alerts:
+  webhook_url_env: RETROPACK_ALERT_WEBHOOK
 """
     (tmp_path / "demo.yaml").write_text(text, encoding="utf-8")
     return tmp_path / "demo.yaml"
@@ -93,7 +104,7 @@ def run(config: Path, *extra: str):
                                      "--out", str(config.parent / "reports"), *extra])
 
 
-def test_mail_goes_once_then_on_resend_then_as_revision(prefect_server, mailbox, tmp_path: Path) -> None:
+def test_mail_goes_once_then_on_resend_then_as_revision_of_content_only(prefect_server, mailbox, webhook, tmp_path: Path) -> None:
     box, port = mailbox
     config = program(tmp_path, port)
 
@@ -101,7 +112,7 @@ def test_mail_goes_once_then_on_resend_then_as_revision(prefect_server, mailbox,
     assert first.exit_code == 0, first.output
     assert "e-mail: send" in first.output
     [mail] = box.to(MANAGER)
-    assert mail["Subject"] == "【MA月次振り返り】デモMAプログラム 2026-10"
+    assert mail["Subject"] == "【MA月次振り返り】デモMAプログラム 2026年10月"
     [attachment] = list(mail.iter_attachments())
     assert attachment.get_filename().endswith(".pdf") and "デモMAプログラム" in attachment.get_filename()
     pdf = config.parent / "reports" / "demo" / MONTH / f"retrospective-demo-{MONTH}.pdf"
@@ -109,56 +120,92 @@ def test_mail_goes_once_then_on_resend_then_as_revision(prefect_server, mailbox,
     body = mail.get_body(("plain",)).get_content()
     assert "成熟期" in body and "LTV" in body and "パイプライン速度" in body  # the phase's focus KPIs
 
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "# checked by ops on 2026-11-03\n", encoding="utf-8")  # the config file's bytes changed
     second = run(config)
     assert second.exit_code == 0 and "e-mail: skip" in second.output
     assert len(box.to(MANAGER)) == 1
 
+    # the README's advice for a mistyped cc: correct it and rerun with --resend; the pack did not change, so
+    # the managers get the same mail again, not a 【改訂版】
+    config.write_text(text.replace(f"  to: [{MANAGER}]", f"  to: [{MANAGER}]\n  cc: [sales@example.com]"),
+                      encoding="utf-8")
     again = run(config, "--resend")
     assert again.exit_code == 0 and "e-mail: resend" in again.output
-    assert len(box.to(MANAGER)) == 2
+    resent = box.to(MANAGER)[-1]
+    assert len(box.to(MANAGER)) == 2 and resent["Subject"] == mail["Subject"] and "In-Reply-To" not in resent
+    assert resent["Cc"] == "sales@example.com"
 
     leads = config.parent / "data" / "leads.csv"
     frame = pd.read_csv(leads, dtype=str, keep_default_na=False)
     frame = frame[~frame["created_at"].str.startswith("2026-10-1")]  # a corrected export: fewer October leads
     frame.to_csv(leads, index=False)
+    feedback = config.parent / "data" / "mql_feedback.csv"  # sales' verdicts on the leads dropped go with them
+    verdicts = pd.read_csv(feedback, dtype=str, keep_default_na=False)
+    verdicts[verdicts["lead_id"].isin(frame["lead_id"])].to_csv(feedback, index=False)
     revised = run(config)
     assert revised.exit_code == 0 and "e-mail: revision" in revised.output
     latest = box.to(MANAGER)[-1]
     assert latest["Subject"].startswith("【改訂版】")
     assert "新規リード数" in latest.get_body(("plain",)).get_content()
-    assert box.to(OPS) == []
+    assert box.to(OPS) == [] and webhook.posts == []
 
 
-def test_smtp_refusing_retries_then_notifies_and_fails_with_pack_written(prefect_server, mailbox,
+def test_smtp_refusing_retries_then_notifies_and_fails_with_pack_written(prefect_server, mailbox, webhook,
                                                                          tmp_path: Path) -> None:
+    from prefect.settings import PREFECT_UI_URL, temporary_settings
+
     box, port = mailbox
     box.refuse_with = "451 4.3.0 Mailbox temporarily unavailable"
     config = program(tmp_path, port)
 
-    result = run(config)
+    with temporary_settings(updates={PREFECT_UI_URL: "https://prefect.example.com"}):  # the UI readers can open
+        result = run(config)  # (new settings set Prefect's logging up again: its log lines join the output)
     assert result.exit_code == 1
-    assert result.output.startswith("Error: ") and "451" in result.output
+    assert result.output.splitlines()[-1].startswith("Error: ") and "451" in result.output
     assert box.attempts == 3  # the first try and two retries
     [notice] = box.to(OPS)
     assert "demo" in notice["Subject"] and "2026-10" in notice["Subject"]
-    assert "451" in notice.get_body(("plain",)).get_content()
+    body = notice.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    log = config.parent / "reports" / "demo" / "logs" / f"{MONTH}.log"
+    assert "451" in body and f"ログ: {log}" in body
+    assert re.search(r"^実行の記録: https://prefect\.example\.com/runs/flow-run/[0-9a-f-]{36}$", body, re.MULTILINE)
+    [alert] = webhook.texts
+    assert alert.startswith("【retropack 失敗】demo 2026-10: ") and "451" in alert and f"ログ: {log}" in alert
+    assert "実行の記録: https://prefect.example.com/runs/flow-run/" in alert
+    assert "Mailbox temporarily unavailable" in log.read_text(encoding="utf-8")
     folder = config.parent / "reports" / "demo" / MONTH
     assert (folder / f"retrospective-demo-{MONTH}.pdf").exists()
     assert not (config.parent / "reports" / "demo" / ".deliveries.json").exists()
 
 
-def test_smtp_down_fails_the_run_but_keeps_the_pack(prefect_server, tmp_path: Path) -> None:
-    config = program(tmp_path, free_port())  # nothing listens there
+def test_smtp_down_fails_the_run_keeps_the_pack_and_the_webhook_hears_of_it(prefect_server, webhook,
+                                                                            tmp_path: Path) -> None:
+    config = program(tmp_path, free_port())  # nothing listens there: no mail, no failure notice either
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("  to: [", "  links_base: https://files.example.com/ma\n  to: ["), encoding="utf-8")
     result = run(config)
     assert result.exit_code == 1 and result.output.startswith("Error: ")
     assert (config.parent / "reports" / "demo" / MONTH / "kpis.json").exists()
+    [alert] = webhook.texts
+    headline, log_line, rerun = alert.splitlines()  # no PREFECT_UI_URL: no link to a run page
+    assert headline.startswith("【retropack 失敗】demo 2026-10: ") and "cannot be reached" in headline
+    assert log_line == f"ログ: https://files.example.com/ma/demo/logs/{MONTH}.log"
+    assert rerun.endswith(f"retropack run --config {config.resolve()} --month {MONTH}")
+    log = config.parent / "reports" / "demo" / "logs" / f"{MONTH}.log"
+    assert "s3cretToken" not in result.output + log.read_text(encoding="utf-8")  # the webhook's URL is a secret
 
 
-def test_no_deliver_sends_nothing(prefect_server, mailbox, tmp_path: Path) -> None:
+def test_no_deliver_sends_nothing_not_even_a_failure_alert(prefect_server, mailbox, webhook, tmp_path: Path) -> None:
     box, port = mailbox
-    result = run(program(tmp_path, port), "--no-deliver")
+    config = program(tmp_path, port)
+    result = run(config, "--no-deliver")
     assert result.exit_code == 0 and "e-mail: off" in result.output
-    assert box.messages == []
+    sends = config.parent / "data" / "email_sends.csv"
+    sends.write_text("campaign\n", encoding="utf-8")  # a broken export: the run fails
+    failed = run(config, "--no-deliver")
+    assert failed.exit_code == 1 and "email_sends.csv" in failed.output
+    assert box.messages == [] and webhook.posts == []
 
 
 def test_a_refused_cc_is_reported_and_recorded_while_the_manager_gets_the_mail(prefect_server, mailbox,
@@ -203,6 +250,7 @@ def test_a_usd_program_mailed_in_english_shows_dollars_and_no_japanese_actions(p
     assert "$" in body and "¥" not in body
     section = body.split("■ This month's improvement actions")[1]
     actions = re.findall(r"^  \d+\. .*$", section, flags=re.MULTILINE)
-    assert actions and all(not JAPANESE.search(line) for line in actions), actions
+    worded = [re.sub(r"'[^']*'", "", line) for line in actions]  # a quoted content title is the client's data
+    assert actions and all(not JAPANESE.search(line) for line in worded), actions
     changed = revision.get_body(("plain",)).get_content().split("KPIs whose values changed:")[1].split("Phase:")[0]
     assert "MA-sourced won revenue: $" in changed and "¥" not in changed

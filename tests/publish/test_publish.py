@@ -261,31 +261,35 @@ def test_manifest_describes_inputs_config_and_rules(tmp_path: Path, program: tup
     json.dumps(document)  # every value is JSON
 
 
-def test_the_pack_hash_ignores_the_run_but_follows_the_inputs(tmp_path: Path,
-                                                              program: tuple[Config, Dataset]) -> None:
-    """A rerun with the same inputs is the same pack (no second e-mail); a changed input file is a new one."""
+def test_the_pack_hash_ignores_the_run_and_the_config_but_follows_what_readers_get(
+        tmp_path: Path, program: tuple[Config, Dataset]) -> None:
+    """A rerun, or a config edit that changes nothing on the pages, is the same pack (no second e-mail); a changed
+    document is a new one."""
     config, dataset = program
     settings = config.settings
-    first = manifest(settings, dataset, JUNE, "run-a", AT, tmp_path, False)["pack_hash"]
-    rerun = manifest(settings, dataset, JUNE, "run-b", datetime(2025, 7, 2, 9, 0), tmp_path, False)["pack_hash"]
-    assert rerun == first == pack_hash(dataset, settings, JUNE)
-    spend = tmp_path / "client" / "data" / "spend.csv"
-    spend.write_text(spend.read_text(encoding="utf-8") + "2025-06,ads,1000\n", encoding="utf-8")
-    assert pack_hash(dataset, settings, JUNE) != first
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / "kpis.json").write_text('{"kpis": [{"id": "new_leads", "actual": 100}]}', encoding="utf-8")
+    first = manifest(settings, dataset, JUNE, "run-a", AT, folder, False)["pack_hash"]
+    rerun = manifest(settings, dataset, JUNE, "run-b", datetime(2025, 7, 2, 9, 0), folder, False)["pack_hash"]
+    assert rerun == first == pack_hash(folder, settings.client, JUNE, "run-c", AT)
+    assert settings.config_file is not None
+    settings.config_file.write_text(settings.config_file.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    assert manifest(settings, dataset, JUNE, "run-d", AT, folder, False)["pack_hash"] == first
+    (folder / "kpis.json").write_text('{"kpis": [{"id": "new_leads", "actual": 101}]}', encoding="utf-8")
+    assert pack_hash(folder, settings.client, JUNE, "run-a", AT) != first
 
 
-@pytest.mark.parametrize("change", ["month", "scoring_review", "config"])
-def test_the_pack_hash_follows_month_scoring_review_and_config(tmp_path: Path, program: tuple[Config, Dataset],
-                                                               change: str) -> None:
-    config, dataset = program
-    settings = config.settings
-    before = pack_hash(dataset, settings, JUNE)
+@pytest.mark.parametrize("change", ["month", "scoring_review", "actions"])
+def test_the_pack_hash_follows_the_month_a_requested_review_and_the_actions(tmp_path: Path, change: str) -> None:
+    (tmp_path / "kpis.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "actions.json").write_text('{"actions": [{"id": "a", "assignee": null}]}', encoding="utf-8")
+    before = pack_hash(tmp_path, "client", JUNE, "r", AT)
     if change == "month":
-        after = pack_hash(dataset, settings, Month(2025, 5))
+        after = pack_hash(tmp_path, "client", Month(2025, 5), "r", AT)
     elif change == "scoring_review":
-        after = pack_hash(dataset, settings, JUNE, scoring_review=True)
+        after = pack_hash(tmp_path, "client", JUNE, "r", AT, scoring_review=True)
     else:
-        assert settings.config_file is not None
-        settings.config_file.write_text(settings.config_file.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
-        after = pack_hash(dataset, settings, JUNE)
+        (tmp_path / "actions.json").write_text('{"actions": [{"id": "a", "assignee": "高橋 美咲"}]}', encoding="utf-8")
+        after = pack_hash(tmp_path, "client", JUNE, "r", AT)
     assert after != before

@@ -1,0 +1,102 @@
+"""Catch-up after downtime: a scheduled month whose run is missing, or whose runs all failed, runs once.
+
+Prefect itself keeps a run whose time passed while no runner was up (it waits as *Late* and starts
+when a runner returns), but it creates no run for a time that passed while the server was down, and
+it does not run a failed month again. ``catch_up`` looks at the deployment's run times since it
+existed (at most ``LOOKBACK`` back) and, for each such month with no completed or pending run,
+creates one run with ``month`` set. A month is caught up once: a catch-up run carries the tag
+``catch-up`` and an idempotency key, so a failed catch-up is reported, not repeated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+from uuid import UUID
+
+from prefect import get_client
+from prefect.client.orchestration import PrefectClient
+from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterId,
+    FlowRunFilter,
+    FlowRunFilterExpectedStartTime,
+)
+from prefect.client.schemas.objects import FlowRun
+
+from retropack.config import Settings
+from retropack.flow.calendar import default_month, runs_between
+from retropack.months import Month
+
+__all__ = ["CATCH_UP_TAG", "LOOKBACK", "CaughtUp", "catch_up", "catch_up_all"]
+
+CATCH_UP_TAG = "catch-up"
+LOOKBACK = timedelta(days=366)
+_PENDING = {"SCHEDULED", "PENDING", "RUNNING", "PAUSED", "CANCELLING"}
+
+
+@dataclass(frozen=True)
+class CaughtUp:
+    """A month found without a successful run: ``started`` a run now, or ``tried`` already (run it by hand)."""
+
+    client: str
+    deployment: str  # flow/deployment, as `prefect deployment run` takes it
+    month: Month
+    reason: Literal["missing", "failed"]
+    outcome: Literal["started", "tried"]
+    flow_run: str  # the catch-up run's name
+
+
+async def catch_up(client: PrefectClient, deployment_id: UUID, settings: Settings, now: datetime) -> list[CaughtUp]:
+    """Create the catch-up runs of one client's deployment."""
+    assert settings.schedule is not None
+    timezone = settings.program.timezone
+    deployment = await client.read_deployment(deployment_id)
+    runs = await client.read_flow_runs(
+        deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
+        flow_run_filter=FlowRunFilter(expected_start_time=FlowRunFilterExpectedStartTime(after_=now - LOOKBACK)),
+    )
+    known = [deployment.created, *(run.expected_start_time for run in runs if run.expected_start_time)]
+    since = max(min(known), now - LOOKBACK)
+    name = f"monthly-retrospective/{deployment.name}"
+    caught = []
+    for _, month in runs_between(settings.schedule, timezone, since, now):
+        if month < settings.program.start:
+            continue
+        mine = [run for run in runs if _reported(run, timezone) == month]
+        states = {run.state_type.value for run in mine if run.state_type is not None}
+        if "COMPLETED" in states or states & _PENDING:
+            continue
+        reason: Literal["missing", "failed"] = "failed" if mine else "missing"
+        tried = [run for run in mine if CATCH_UP_TAG in run.tags]
+        if tried:
+            caught.append(CaughtUp(settings.client, name, month, reason, "tried", tried[0].name))
+            continue
+        run = await client.create_flow_run_from_deployment(
+            deployment_id, parameters={"month": str(month)}, tags=[CATCH_UP_TAG],
+            name=f"{CATCH_UP_TAG}-{settings.client}-{month}".lower().replace("_", "-"),
+            idempotency_key=f"retropack {CATCH_UP_TAG} {deployment_id} {month}",
+        )
+        caught.append(CaughtUp(settings.client, name, month, reason, "started", run.name))
+    return caught
+
+
+async def catch_up_all(deployed: list[tuple[Settings, UUID]], now: datetime) -> list[CaughtUp]:
+    """``catch_up`` for every client's deployment (settings and deployment id)."""
+    caught = []
+    async with get_client() as client:
+        for settings, deployment_id in deployed:
+            caught += await catch_up(client, deployment_id, settings, now)
+    return caught
+
+
+def _reported(run: FlowRun, timezone: str) -> Month | None:
+    """The month a run reports: its ``month`` parameter, else the month before its scheduled time."""
+    asked = (run.parameters or {}).get("month")
+    if asked:
+        try:
+            return Month.parse(str(asked))
+        except ValueError:
+            return None
+    return default_month(run.expected_start_time, timezone) if run.expected_start_time else None
