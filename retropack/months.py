@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
+import holidays
 import pandas as pd
 
 __all__ = ["Month", "month_index_series"]
@@ -55,8 +57,25 @@ class Month:
         """First instant of the next month (exclusive end) in timezone ``tz``."""
         return self.shift(1).start(tz)
 
+    def business_days(self) -> list[date]:
+        """The month's days that are neither weekends nor Japanese public holidays."""
+        first = date(self.year, self.month, 1)
+        closed = _jp_holidays(self.year)
+        days = (first + timedelta(days=i) for i in range(31))
+        return [d for d in days if d.month == self.month and d.weekday() < 5 and d not in closed]
+
+    def business_day(self, n: int) -> date:
+        """The ``n``-th business day, or the month's last one when it has fewer."""
+        days = self.business_days()
+        return days[min(n, len(days)) - 1]
+
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+@cache
+def _jp_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("JP", years=year))
 
 
 def month_index_series(timestamps: pd.Series) -> pd.Series:

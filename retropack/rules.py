@@ -142,8 +142,11 @@ PATTERN_IDS: tuple[str, ...] = ("tool_as_goal", "stretched_team", "sales_alignme
 
 
 class Wording(_Strict):
+    """A committed action in one language: what to do, the data behind it, and what should follow."""
+
     title: str
-    why: str
+    evidence: str
+    expected: str
 
 
 class Condition(_Strict):
@@ -160,12 +163,24 @@ class Condition(_Strict):
 
 
 class ActionRule(_Strict):
+    """An improvement action: when it fires, who does it (the team, and the ``role`` whose member is named),
+    by when (the ``due_business_day``-th business day of the month after the report) and its wording."""
+
     id: str
     kpi: str | None = None
     when: Condition
     owner: Literal["marketing", "sales", "joint"]
+    serves: str | None = None  # the KPI the action aims to move, when it fires on a signal alone (default: kpi)
+    role: Literal["ma_admin", "content", "analyst", "sales_liaison"] | None = None
+    due_business_day: int = Field(10, ge=1, le=23)  # 5 = within the meeting's week; past the month's last: its last
+    standing: bool = False  # fires every month; proposed only to reach the minimum of committed actions
     seed: dict[Literal["ja", "en"], str] = Field(default_factory=dict)
     text: dict[Literal["ja", "en"], Wording]
+
+    @property
+    def target_kpi(self) -> str:
+        """The KPI the action is recorded against (``actions.json``): the one it fires on, or the one it serves."""
+        return self.kpi or self.serves or ""
 
 
 class Rules(_Strict):
@@ -179,6 +194,10 @@ class Rules(_Strict):
 def bundled_rules_file() -> Path:
     """The rules that ship with retropack: the default when no rules file is configured."""
     return Path(str(files(__package__).joinpath("rules.yaml")))
+
+
+def _unknown(kpi: str | None) -> str:
+    return f" (unknown KPI '{kpi}'{did_you_mean(kpi, KPI_IDS)})" if kpi else ""
 
 
 def load_rules(path: Path) -> Rules:
@@ -201,9 +220,12 @@ def load_rules(path: Path) -> Rules:
         if rule.kpi is not None and rule.kpi not in KPI_IDS:
             raise ConfigError(f"{where}: rule '{rule.id}' names unknown KPI '{rule.kpi}'"
                               f"{did_you_mean(rule.kpi, KPI_IDS)}.")
-        if rule.kpi is None and rule.when.signal is None and rule.when.insight is None:
+        if rule.kpi is None and rule.when.signal is None and rule.when.insight is None and not rule.standing:
             raise ConfigError(f"{where}: rule '{rule.id}' needs a 'kpi', a 'when.signal' or a 'when.insight' to "
                               "fire on.")
+        if rule.target_kpi not in KPI_IDS:
+            raise ConfigError(f"{where}: rule '{rule.id}' needs the KPI its action aims to move: set 'kpi', or "
+                              f"'serves' for a rule that fires on a signal{_unknown(rule.serves)}.")
         if rule.when.explained_by is not None and rule.kpi is None:
             raise ConfigError(f"{where}: rule '{rule.id}' has 'when.explained_by' without the 'kpi' it reads.")
     known = [rule.id for rule in rules.actions]

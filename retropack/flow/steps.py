@@ -20,6 +20,7 @@ from retropack.load import Dataset, Finding, load_dataset
 from retropack.months import Month
 from retropack.present.view import PackView, build_view
 from retropack.publish import write_json
+from retropack.publish.actions_json import actions_document
 from retropack.publish.diagnosis_json import diagnosis_document
 from retropack.publish.folder import PackFiles, discard, pack_names, promote, staging_folder
 from retropack.publish.kpis_json import kpis_document
@@ -88,6 +89,8 @@ def render_and_publish(pack: PackView, analysis: Analysis, dataset: Dataset, set
         render_pptx(pack, staging / pptx_name)
         write_json(staging / "kpis.json", kpis_document(settings.client, month, analysis.phase, analysis.results,
                                                         analysis.insights))
+        write_json(staging / "actions.json", actions_document(settings.client, month, pack.actions,
+                                                              pack.previous_actions, analysis.previous_actions))
         write_json(staging / "diagnosis.json", diagnosis_document(settings.client, analysis.month, analysis.diagnosis,
                                                                   settings.program.currency))
         write_rejects(dataset, staging / "rejects")

@@ -7,11 +7,15 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from retropack.config import Config, Settings
-from retropack.insights.actions import ProposedAction, choose_actions
+from retropack.insights.actions import ActionContext, PastAction, choose_actions, look_back
+from retropack.insights.cadence import Cadence, measure_cadence
 from retropack.insights.content_plan import ContentPlan, build_content_plan
 from retropack.insights.diagnosis import Diagnosis, diagnose
-from retropack.insights.highlights import Highlight, misses, sla_breaches, wins
+from retropack.insights.highlights import Buckets, sla_breaches, sort_into_buckets
 from retropack.insights.patterns import Insight, find_insights
+from retropack.insights.story import Story, find_stories
+from retropack.insights.subjects import find_subjects
+from retropack.insights.targets import TargetReview, targets_to_review
 from retropack.insights.why import tell
 from retropack.kpis.evaluation import KpiResult, evaluate
 from retropack.kpis.inputs import KpiInputs, KpiParams, build_inputs
@@ -20,11 +24,18 @@ from retropack.load import Dataset
 from retropack.months import Month
 from retropack.rules import Rules
 
-__all__ = ["Analysis", "Funnel", "analyse", "funnel", "kpi_params", "signals"]
+__all__ = ["FUNNEL_MONTHS", "Analysis", "Funnel", "analyse", "funnel", "kpi_params", "signals"]
+
+FUNNEL_MONTHS = 6  # the funnel follows the leads of half a year: long enough for most to run their course
 
 
 @dataclass(frozen=True)
 class Funnel:
+    """One population of leads (created in ``first``…``last``) and how far each got by the end of ``last``:
+    every stage is drawn from the same leads, so each rate is a true conversion."""
+
+    first: Month
+    last: Month
     leads: int
     mqls: int
     sqls: int
@@ -37,15 +48,19 @@ class Analysis:
     month: Month
     phase: Phase
     results: list[KpiResult]
-    wins: list[Highlight]
-    misses: list[Highlight]
+    buckets: Buckets
+    stories: list[Story]
+    target_reviews: list[TargetReview]
     sla_breaches: pd.DataFrame
-    actions: list[ProposedAction]
+    actions: ActionContext  # this month's commitments and what they are worded from
+    previous: ActionContext | None  # last month's (None in the program's first month)
+    previous_actions: list[PastAction]  # last month's commitments a month on
     content: ContentPlan
     funnel: Funnel
     signals: dict[str, float]
     diagnosis: Diagnosis
     insights: list[Insight]
+    cadence: Cadence  # weekly counts, per-send rates and sales' MQL feedback of the month
 
 
 def kpi_params(settings: Settings) -> KpiParams:
@@ -57,15 +72,22 @@ def kpi_params(settings: Settings) -> KpiParams:
     )
 
 
-def funnel(inputs: KpiInputs, month: Month) -> Funnel:
-    leads, deals = inputs.leads, inputs.deals
-    ma = deals[deals["ma"]]
+def funnel(inputs: KpiInputs, month: Month, months: int = FUNNEL_MONTHS) -> Funnel:
+    """The leads created in the ``months`` months ending with ``month``, by the furthest stage reached by its end."""
+    first = month.shift(-(months - 1))
+    leads = inputs.leads
+    cohort = leads[leads["created_at_m"].between(first.index, month.index)]
+    deals = inputs.deals
+    deals = deals[deals["lead_id"].isin(cohort["lead_id"]) & (deals["created_at_m"] <= month.index)]
+    won = deals[(deals["stage"] == "won") & (deals["closed_at_m"] <= month.index)]
     return Funnel(
-        leads=int((leads["created_at_m"] == month.index).sum()),
-        mqls=int((leads["mql_at_m"] == month.index).sum()),
-        sqls=int((leads["sql_at_m"] == month.index).sum()),
-        opportunities=int((ma["created_at_m"] == month.index).sum()),
-        won=int(((ma["closed_at_m"] == month.index) & (ma["stage"] == "won")).sum()),
+        first=first,
+        last=month,
+        leads=len(cohort),
+        mqls=int((cohort["mql_at_m"] <= month.index).sum()),
+        sqls=int((cohort["sql_at_m"] <= month.index).sum()),
+        opportunities=int(deals["lead_id"].nunique()),
+        won=int(won["lead_id"].nunique()),
     )
 
 
@@ -81,36 +103,69 @@ def signals(dataset: Dataset, breaches: pd.DataFrame, content: ContentPlan) -> d
     }
 
 
+@dataclass(frozen=True)
+class _Month:
+    """What one month's actions are chosen from: computed for the reported month, and again for the month
+    before (whose actions come back a month on)."""
+
+    results: list[KpiResult]
+    breaches: pd.DataFrame
+    content: ContentPlan
+    diagnosis: Diagnosis
+    signals: dict[str, float]
+    insights: list[Insight]
+    actions: ActionContext
+
+
+def _month(inputs: KpiInputs, dataset: Dataset, config: Config, month: Month, scoring_review: bool,
+           *, for_actions_only: bool = False) -> _Month:
+    """``for_actions_only``: last month's pass, which only chooses actions again, explains only the KPIs whose rules
+    read an explanation (``explained_by``, a concentration)."""
+    settings = config.settings
+    phase = phase_of(month, settings.program.start)
+    explained = {r.kpi for r in config.rules.actions if r.kpi and (r.when.explained_by or
+                                                                    r.when.insight == "concentration")}
+    results = evaluate(inputs, month, phase, settings.targets.for_phase(phase.id), settings.targets.tolerance,
+                       settings.program.start, explained if for_actions_only else None)
+    breaches = sla_breaches(inputs, month)
+    content = build_content_plan(dataset, month, dict(settings.content.cadence))
+    diagnosis = diagnose(inputs, dataset, settings, month, results, content, config.rules.health,
+                         scoring_review=scoring_review)
+    subjects = find_subjects(inputs, month, breaches, diagnosis)
+    sigs = {**signals(dataset, breaches, content), **diagnosis.signals, **subjects.signals}
+    found = find_insights(results, settings.insights.min_sample)
+    whys = {r.kpi.id: tell(r) for r in results}
+    chosen = choose_actions(config.rules, results, sigs, month, settings.team, whys, found)
+    return _Month(results, breaches, content, diagnosis, sigs, found, ActionContext(month, chosen, results, whys, sigs,
+                                                                                    subjects))
+
+
 def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: bool = False) -> Analysis:
     """Compute every section of the pack for ``month``; ``scoring_review`` asks for the lead-scoring
     review outside its quarter."""
     settings, rules = config.settings, config.rules
-    phase = phase_of(month, settings.program.start)
     inputs = build_inputs(dataset, kpi_params(settings))
-    results = evaluate(inputs, month, phase, settings.targets.for_phase(phase.id), settings.targets.tolerance,
-                       settings.program.start)
-    went_well, went_badly = wins(results), misses(results)
-    breaches = sla_breaches(inputs, month)
-    content = build_content_plan(dataset, month, dict(settings.content.cadence))
-    diagnosis = diagnose(inputs, dataset, settings, month, results, content, rules.health,
-                         scoring_review=scoring_review)
-    sigs = {**signals(dataset, breaches, content), **diagnosis.signals}
-    found = find_insights(results, settings.insights.min_sample)
-    whys = {r.kpi.id: tell(r) for r in results}
-    actions = choose_actions(rules, results, sigs, whys, found)
+    now = _month(inputs, dataset, config, month, scoring_review)
+    before = _month(inputs, dataset, config, month.shift(-1), False, for_actions_only=True) \
+        if month.shift(-1) >= settings.program.start else None
     return Analysis(
         month=month,
-        phase=phase,
-        results=results,
-        wins=went_well,
-        misses=went_badly,
-        sla_breaches=breaches,
-        actions=actions,
-        content=content,
+        phase=phase_of(month, settings.program.start),
+        results=now.results,
+        buckets=sort_into_buckets(now.results),
+        stories=find_stories(now.results, inputs, month, settings.labels),
+        target_reviews=targets_to_review(now.results, now.insights, settings.targets.tolerance),
+        sla_breaches=now.breaches,
+        actions=now.actions,
+        previous=before.actions if before else None,
+        previous_actions=look_back(before.actions.commitments, now.results, dataset.tables.get("action_log"), month)
+        if before else [],
+        content=now.content,
         funnel=funnel(inputs, month),
-        signals=sigs,
-        diagnosis=diagnosis,
-        insights=[_with_rules(i, rules) for i in found],
+        signals=now.signals,
+        diagnosis=now.diagnosis,
+        insights=[_with_rules(i, rules) for i in now.insights],
+        cadence=measure_cadence(inputs, dataset, month, now.results),
     )
 
 

@@ -5,7 +5,8 @@ causes, and only when they are not noise: a rate's group whose own rate moved be
 whose share moved and rests on enough rows; a count's or sum's group with enough rows; a factor of a
 ratio. One dimension tells the story (the one whose largest cause explains most), so the same deals are
 never counted twice through owner and source. Large parts on small samples are kept apart, to be named
-as such and never as a cause.
+as such and never as a cause. People are owners of work, never causes: the owner breakdown stays in
+``kpis.json`` for analysts but is not told.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Literal
 from retropack.kpis.evaluation import KpiResult
 from retropack.kpis.explain import Explanation, Factor, Part
 
-__all__ = ["CAUSES_TOLD", "Cause", "Why", "tell"]
+__all__ = ["CAUSES_TOLD", "PEOPLE", "Cause", "Why", "tell"]
 
 CAUSES_TOLD = 3
 PREFER_EARLIER = 1.2  # dimensions come in the order a team acts on them (source before segment): a later one must
                       # explain clearly more to tell the story instead
+PEOPLE = frozenset({"owner"})  # dimensions that name a person
 Moved = Literal["mix", "rate", "change", "factor"]
 
 
@@ -76,6 +78,8 @@ def _is_cause(cause: Cause) -> bool:
 def _by_parts(explanation: Explanation, sign: int) -> Why:
     best: tuple[float, tuple[Cause, ...], tuple[Cause, ...], Literal["mix", "rate"] | None] | None = None
     for breakdown in explanation.by:
+        if breakdown.dimension in PEOPLE:
+            continue
         pushing = sorted((_part_cause(breakdown.dimension, p) for p in breakdown.parts if p.effect * sign > 0),
                          key=lambda c: -abs(c.effect))
         causes = tuple(c for c in pushing if _is_cause(c))[:CAUSES_TOLD]
@@ -118,7 +122,8 @@ def _by_factors(explanation: Explanation, sign: int) -> Why:
     for factor in sorted(explanation.factors, key=lambda f: -abs(f.effect)):
         if factor.effect * sign <= 0:
             continue
-        moving = sorted(((b.dimension, p) for b in factor.by[:1] for p in b.parts
+        told = [b for b in factor.by if b.dimension not in PEOPLE][:1]
+        moving = sorted(((b.dimension, p) for b in told for p in b.parts
                          if (p.effect > 0) == (factor.now > factor.before) and not p.small),
                         key=lambda item: -abs(item[1].effect))
         detail = Cause("change", moving[0][1].effect, moving[0][0], moving[0][1]) if moving else None

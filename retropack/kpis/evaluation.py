@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -63,12 +64,22 @@ def kpi_history(
 ) -> dict[str, list[tuple[Month, float | None]]]:
     """Every KPI for each of the ``months`` months ending with ``month``; none before the program's start."""
     window = [month.shift(offset) for offset in range(-months + 1, 1)]
-    return {kpi.id: [(m, kpi.compute(inputs, m) if m >= start else None) for m in window] for kpi in CATALOG}
+    return {kpi.id: [(m, _value(kpi, inputs, m) if m >= start else None) for m in window] for kpi in CATALOG}
+
+
+def _value(kpi: KpiDefinition, inputs: KpiInputs, month: Month) -> float | None:
+    key = (kpi.id, month.index)
+    if key not in inputs.values:
+        inputs.values[key] = kpi.compute(inputs, month)
+    return inputs.values[key]
 
 
 def evaluate(
-    inputs: KpiInputs, month: Month, phase: Phase, targets: dict[str, float], tolerance: float, start: Month
+    inputs: KpiInputs, month: Month, phase: Phase, targets: dict[str, float], tolerance: float, start: Month,
+    explained: Collection[str] | None = None,
 ) -> list[KpiResult]:
+    """Every KPI of ``month`` judged against ``targets``; the change of those in ``explained`` (all by default)
+    split into its parts."""
     history = kpi_history(inputs, month, start)
     results = []
     for kpi in CATALOG:
@@ -84,7 +95,8 @@ def evaluate(
                 status=judge(actual, target, kpi.better, tolerance),
                 focus=kpi.id in phase.focus,
                 history=tuple(series),
-                explanation=explain(kpi.id, inputs, month, actual, previous, inputs.params.min_sample),
+                explanation=explain(kpi.id, inputs, month, actual, previous, inputs.params.min_sample)
+                if explained is None or kpi.id in explained else None,
             )
         )
     return results

@@ -6,7 +6,7 @@ formula is a cheap comparison and a 13-month history costs little more than one 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -34,6 +34,9 @@ class KpiInputs:
     spend: pd.DataFrame | None  # None: the dataset has no spend table (unknown, not zero)
     has_first_touch: bool
     params: KpiParams
+    values: dict[tuple[str, int], float | None] = field(default_factory=dict, compare=False, repr=False)
+    """KPI values already computed, by (KPI id, month index): a month's history and the month before's share
+    thirteen months."""
 
     @cached_property
     def ma_deals(self) -> pd.DataFrame:

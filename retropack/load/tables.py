@@ -21,8 +21,9 @@ from enum import StrEnum
 
 import pandas as pd
 
-__all__ = ["CONTENT_CALENDAR", "DEALS", "EMAIL_EVENTS", "EMAIL_SENDS", "EVENT_COUNTS", "EVENTS", "LEADS",
-           "SCENARIOS", "SPEND", "STAGES", "TABLES", "Column", "Kind", "opt", "Reference", "req", "RowRule", "Table"]
+__all__ = ["ACTION_LOG", "ACTION_STATUSES", "CONTENT_CALENDAR", "DEALS", "EMAIL_EVENTS", "EMAIL_SENDS",
+           "EVENT_COUNTS", "EVENTS", "LEADS", "MQL_FEEDBACK", "SCENARIOS", "SPEND", "STAGES", "TABLES", "VERDICTS",
+           "Column", "Kind", "opt", "Reference", "req", "RowRule", "Table"]
 
 
 class Kind(StrEnum):
@@ -237,7 +238,39 @@ SCENARIOS = Table(
     ),
 )
 
-# In this order tables are read and validated: email_sends before email_events, whose send_id it checks.
+ACTION_STATUSES = ("done", "in_progress", "dropped")
+
+# The meeting's record of the actions it committed to (contract §9): a later row of the same month and action wins.
+ACTION_LOG = Table(
+    "action_log",
+    required=False,
+    columns=(
+        req("month", Kind.MONTH),
+        req("action_id", Kind.ID),
+        req("status", Kind.ENUM, values=ACTION_STATUSES),
+        opt("note", Kind.TEXT),
+    ),
+)
+
+VERDICTS = ("good", "bad")
+
+# Sales' verdict on the month's MQLs (contract §9, the seed's 月次フィードバック); a lead_id that is not in
+# leads is a rejected row. One verdict per lead and month: the first row is the one counted.
+MQL_FEEDBACK = Table(
+    "mql_feedback",
+    required=False,
+    columns=(
+        req("month", Kind.MONTH),
+        req("lead_id", Kind.ID),
+        req("verdict", Kind.ENUM, values=VERDICTS),
+        opt("reason", Kind.TEXT),
+    ),
+    references=(Reference("lead_id", "leads", "unknown_lead"),),
+)
+
+# In this order tables are read and validated: email_sends before email_events, whose send_id it checks, and
+# leads before mql_feedback.
 TABLES: dict[str, Table] = {
-    t.name: t for t in (LEADS, EMAIL_SENDS, EMAIL_EVENTS, DEALS, SPEND, CONTENT_CALENDAR, SCENARIOS)
+    t.name: t for t in (LEADS, EMAIL_SENDS, EMAIL_EVENTS, DEALS, SPEND, CONTENT_CALENDAR, SCENARIOS, ACTION_LOG,
+                        MQL_FEEDBACK)
 }

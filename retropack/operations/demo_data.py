@@ -738,6 +738,55 @@ def _spend(p: Program, rng: np.random.Generator, items: list[ContentItem]) -> pd
     return spend.astype({"amount": np.int64}).reset_index(drop=True)
 
 
+# ----------------------------------------------------------------------------- sales' feedback on MQLs
+
+FEEDBACK_LEADS = 8  # verdicts sales gave on the last complete month's MQLs
+FEEDBACK_REASONS = {
+    "good": ("導入時期が明確", "課題と予算が具体的", "決裁者と面談できた"),
+    "bad": ("情報収集段階で検討時期が未定", "予算が確保されていない", "競合製品を契約中", "担当者に決裁権がない"),
+}
+
+
+def _mql_feedback(p: Program, leads: Leads, frame: pd.DataFrame) -> pd.DataFrame:
+    """Sales' verdicts on a few MQLs of the last complete month (the seed's 月次フィードバック): the ones that
+    became SQL judged good, the others bad, each with a reason. Chosen among MQLs sales contacted whose lead row
+    is kept (not spoilt), evenly over the month and without the random generator, so no other table changes."""
+    month = p.months - 2
+    is_mql = ~np.isnat(leads.mql)
+    in_month = np.zeros(leads.mql.size, dtype=bool)
+    in_month[is_mql] = p.month_of(leads.mql[is_mql]) == month
+    kept = ((frame["lead_id"].to_numpy() == _fmt_ids("L", leads.created.size, 6))
+            & (frame["created_at"].to_numpy() == _fmt_ts(leads.created, leads.style))
+            & (frame["mql_at"].to_numpy() == _fmt_ts(leads.mql, leads.style))
+            & frame["score"].str.fullmatch(r"[0-9]*").to_numpy())
+    candidates = np.flatnonzero(in_month & kept & ~np.isnat(leads.touch))
+    chosen = candidates[((np.arange(FEEDBACK_LEADS) + 0.5) * candidates.size / FEEDBACK_LEADS).astype(np.int64)] \
+        if candidates.size > FEEDBACK_LEADS else candidates
+    verdict = np.where(np.isnat(leads.sql[chosen]), "bad", "good")
+    reasons = [FEEDBACK_REASONS[v][(verdict[:i] == v).sum() % len(FEEDBACK_REASONS[v])] for i, v in enumerate(verdict)]
+    return pd.DataFrame({"month": p.label(month), "lead_id": frame["lead_id"].to_numpy()[chosen], "verdict": verdict,
+                         "reason": reasons}, columns=["month", "lead_id", "verdict", "reason"])
+
+
+# ----------------------------------------------------------------------------- the meeting's action log
+
+# What the team recorded about the actions the pack before the last one proposed (contract §9, action_log): ids
+# of the bundled rules, so the last month's pack shows them coming back done, in progress or dropped.
+ACTION_LOG = (
+    ("focus-off-pace", "in_progress", "経営会議で目標の根拠を説明し、12月に再度議論"),
+    ("stalled-deals", "done", ""),
+    ("mql-criteria", "done", "スコア閾値を60点から65点に変更"),
+    ("win-revenue", "in_progress", ""),
+    ("content-cadence", "dropped", "外注先が決まらず来月に持ち越し"),
+)
+
+
+def _action_log(p: Program) -> pd.DataFrame:
+    month = p.label(p.months - 3)
+    return pd.DataFrame([{"month": month, "action_id": action, "status": status, "note": note}
+                         for action, status, note in ACTION_LOG], columns=["month", "action_id", "status", "note"])
+
+
 # ----------------------------------------------------------------------------- bad rows
 
 
@@ -861,6 +910,8 @@ def generate(
         "content_calendar": _content_frame(items, rng),
         "scenarios": _scenario_frame(program),
     }
+    tables["mql_feedback"] = _mql_feedback(program, leads, tables["leads"])
+    tables["action_log"] = _action_log(program)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():

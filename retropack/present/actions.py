@@ -1,52 +1,57 @@
-"""Section 4 worded: each fired rule's title and reason in the view's language, with the month's numbers.
+"""Section 4 worded: each commitment's title, evidence and expected effect in the view's language, with the
+month's numbers and the data's own subjects (the companies never followed up, the piece to replace); last
+month's commitments a month on; the closing page's decisions and homework.
 
-A rule's wording lives in the rules file (``text.ja`` / ``text.en``) and may quote ``{name}``,
-``{actual}``, ``{target}``, ``{previous}``, ``{change}`` and ``{driver}`` of its KPI and the signals;
+A rule's wording lives in the rules file (``text.ja`` / ``text.en``) and may quote the fields listed there;
 this module fills them in, formatted as the rest of the pack formats them.
 """
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from retropack.insights.actions import ProposedAction
-from retropack.insights.highlights import Highlight
+from retropack.insights.actions import ActionContext, PastAction
+from retropack.insights.highlights import direction_of
+from retropack.insights.subjects import Subjects
+from retropack.insights.targets import TargetReview
+from retropack.insights.why import Why
 from retropack.kpis.evaluation import KpiResult
-from retropack.present.formatting import format_change, format_value
+from retropack.present.cells import Table
+from retropack.present.clean import data_text
+from retropack.present.formatting import format_amount, format_change, format_day, format_value, month_label
 from retropack.present.messages import Translator
 from retropack.present.why import main_cause
-from retropack.rules import ActionRule, Rules
+from retropack.rules import ActionRule
 
-__all__ = ["ActionView", "WordedRule", "action_views", "worded_rules"]
+__all__ = ["BLANK_ROWS", "COMPANIES_NAMED", "ActionView", "action_views", "closing_tables", "previous_table"]
+
+COMPANIES_NAMED = 2  # a title names this many companies, then "ほか N社"
+BLANK_ROWS = 2  # empty rows of each closing table, to fill in the meeting
 
 
 @dataclass(frozen=True)
 class ActionView:
-    rule_id: str
+    number: int
+    rule_id: str  # for actions.json and the health check's links; never printed
     title: str
+    kpi_id: str
     kpi: str
-    owner: str
-    why: str
+    owner_id: str  # marketing | sales | joint
+    owner: str  # the team, worded
+    assignee: str | None
+    who: str  # the assignee with the team, or the team with "person to be named"
+    due: str  # ISO date, for actions.json
+    due_label: str  # 11/9(月)
+    expected: str
+    evidence: str
     seed: str
-
-
-@dataclass(frozen=True)
-class WordedRule:
-    """Any rule worded for this month, fired or not: what the health check's alerts link to."""
-
-    title: str
-    owner: str
 
 
 class _Blank(dict):  # leaves unknown {fields} visible instead of failing on a typo in the rules file
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
-
-
-def _driver_text(highlight: Highlight | None, tr: Translator, currency: str) -> str:
-    if highlight is None:
-        return tr("driver.none")
-    return main_cause(highlight.why, highlight.result.kpi, tr, currency)
 
 
 def _signal_text(name: str, value: float) -> str:
@@ -55,44 +60,113 @@ def _signal_text(name: str, value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def _fields(results: list[KpiResult], misses: list[Highlight], signals: dict[str, float], tr: Translator,
-            currency: str) -> dict[str, dict[str, str]]:
-    """Per KPI id (and ``"_signals"``), the formatted values a rule's wording may quote."""
-    by_kpi = {h.result.kpi.id: h for h in misses}
-    fields: dict[str, dict[str, str]] = {}
-    for r in results:
-        unit, locale = r.kpi.unit, tr.locale
-        fields[r.kpi.id] = {
-            "name": r.kpi.name(locale),
-            "actual": format_value(r.actual, unit, locale, currency),
-            "target": format_value(r.target, unit, locale, currency),
-            "previous": format_value(r.previous, unit, locale, currency),
-            "change": format_change(r.change, unit, locale, currency),
-            "driver": _driver_text(by_kpi.get(r.kpi.id), tr, currency),
-        }
-    fields["_signals"] = {name: _signal_text(name, value) for name, value in signals.items()}
+def _companies(subjects: Subjects, tr: Translator) -> str:
+    names = [tr("actions.company", name=data_text(ref.company or ref.lead_id)) for ref in subjects.never_followed]
+    shown = tr("list.sep").join(names[:COMPANIES_NAMED])
+    more = len(names) - COMPANIES_NAMED
+    return tr("actions.companies_more", names=shown, count=more) if more > 0 else shown
+
+
+def _subject_fields(subjects: Subjects, tr: Translator, currency: str) -> dict[str, str]:
+    loc = tr.locale
+    fields = {"mqls": f"{subjects.mqls:,}", "never_followed_companies": _companies(subjects, tr)}
+    if subjects.stale is not None:
+        stale = subjects.stale
+        fields |= {"stale_title": data_text(stale.title), "stale_metric": tr(stale.metric),
+                   "stale_before": format_value(stale.before, "rate", loc),
+                   "stale_now": format_value(stale.now, "rate", loc), "stale_months": str(stale.months)}
+    if subjects.stalled is not None:
+        fields |= {"stalled_amount": format_amount(subjects.stalled.amount, loc, currency),
+                   "cycle_days": tr("unit.days", value=f"{subjects.stalled.cycle_days:,.0f}")}
+    if subjects.best_segment is not None:
+        best = subjects.best_segment
+        fields |= {"best_segment": tr.group("segment", best.segment),
+                   "best_segment_rate": format_value(best.rate, "rate", loc),
+                   "overall_rate": format_value(best.overall, "rate", loc)}
     return fields
 
 
-def _word(rule: ActionRule, fields: dict[str, dict[str, str]], locale: str) -> tuple[str, str]:
-    values = _Blank({**fields.get("_signals", {}), **(fields.get(rule.kpi, {}) if rule.kpi else {})})
+def _kpi_fields(result: KpiResult, why: Why | None, tr: Translator, currency: str) -> dict[str, str]:
+    unit, loc = result.kpi.unit, tr.locale
+    known = [v for _, v in result.history[-12:] if v is not None]
+    return {
+        "name": result.kpi.name(loc),
+        "actual": format_value(result.actual, unit, loc, currency),
+        "target": format_value(result.target, unit, loc, currency),
+        "previous": format_value(result.previous, unit, loc, currency),
+        "change": format_change(result.change, unit, loc, currency),
+        "driver": main_cause(why, result.kpi, tr, currency) if why is not None else tr("driver.none"),
+        "median_12m": format_value(statistics.median(known) if known else None, unit, loc, currency),
+    }
+
+
+def _word(rule: ActionRule, values: Mapping[str, str], locale: str) -> tuple[str, str, str]:
     wording = rule.text[locale]  # type: ignore[index]
-    return wording.title.format_map(values), wording.why.format_map(values)
+    filled = _Blank(values)
+    return wording.title.format_map(filled), wording.evidence.format_map(filled), wording.expected.format_map(filled)
 
 
-def action_views(actions: list[ProposedAction], results: list[KpiResult], misses: list[Highlight],
-                 signals: dict[str, float], tr: Translator, currency: str) -> list[ActionView]:
-    fields = _fields(results, misses, signals, tr, currency)
+def _who(assignee: str | None, team: str, tr: Translator) -> str:
+    return tr("actions.who", person=assignee, team=team) if assignee else tr("actions.who_open", team=team)
+
+
+def action_views(context: ActionContext, sla_days: float, tr: Translator, currency: str) -> list[ActionView]:
+    """A month's commitments worded with that month's numbers and subjects."""
+    by_id = {r.kpi.id: r for r in context.results}
+    common = {"month": month_label(str(context.month), tr.locale), "sla_days": f"{sla_days:g}",
+              **{name: _signal_text(name, value) for name, value in context.signals.items()},
+              **_subject_fields(context.subjects, tr, currency)}
     views = []
-    for action in actions:
-        title, why = _word(action.rule, fields, tr.locale)
-        views.append(ActionView(action.rule.id, title, tr.kpi_name(action.rule.kpi), tr(f"owner.{action.rule.owner}"),
-                                why, action.rule.seed.get(tr.locale, "")))  # type: ignore[call-overload]
+    for number, action in enumerate(context.commitments, start=1):
+        rule, result = action.rule, by_id.get(action.kpi_id)
+        why = context.whys.get(action.kpi_id)
+        values = {**common, **(_kpi_fields(result, why, tr, currency) if result else {})}
+        title, evidence, expected = _word(rule, values, tr.locale)
+        team = tr(f"owner.{rule.owner}")
+        views.append(ActionView(number, rule.id, title, action.kpi_id, tr.kpi_name(action.kpi_id), rule.owner, team,
+                                action.assignee, _who(action.assignee, team, tr), action.due.isoformat(),
+                                format_day(action.due, tr.locale), expected, evidence,
+                                tr("actions.seed", seed=rule.seed[tr.locale]) if tr.locale in rule.seed else ""))
     return views
 
 
-def worded_rules(rules: Rules, results: list[KpiResult], misses: list[Highlight], signals: dict[str, float],
-                 tr: Translator, currency: str) -> dict[str, WordedRule]:
-    """Every rule by id, worded for this month."""
-    fields = _fields(results, misses, signals, tr, currency)
-    return {rule.id: WordedRule(_word(rule, fields, tr.locale)[0], tr(f"owner.{rule.owner}")) for rule in rules.actions}
+def previous_table(past: Sequence[PastAction], previous: Sequence[ActionView], tr: Translator, currency: str) -> Table:
+    """Last month's commitments: the action, its KPI last month → now (better or worse), and its status.
+    ``previous`` are those commitments worded as last month's pack worded them."""
+    header = tuple(tr(f"previous.col.{c}") for c in ("action", "owner", "kpi", "change", "status"))
+    rows = []
+    for item, view in zip(past, previous, strict=True):
+        result = item.result
+        change = "—"
+        if result is not None and result.previous is not None and result.actual is not None:
+            unit, loc = result.kpi.unit, tr.locale
+            direction = direction_of(result) or "steady"
+            change = tr("previous.change", before=format_value(result.previous, unit, loc, currency),
+                        now=format_value(result.actual, unit, loc, currency), trend=tr(f"trend.{direction}"))
+        status = tr(f"previous.status.{item.status or 'none'}")
+        if item.note:
+            status = tr("previous.status_note", status=status, note=item.note)
+        rows.append((view.title, view.assignee or view.owner, view.kpi, change, status))
+    note = "" if rows else tr("previous.none")
+    return Table(header, tuple(rows), note)
+
+
+def closing_tables(actions: Sequence[ActionView], reviews: Sequence[TargetReview], results: Sequence[KpiResult],
+                   tr: Translator, currency: str) -> tuple[Table, Table]:
+    """The closing page: what the meeting decides (owners and dates of the actions, targets to reset, the next
+    meeting) and the homework (each action with its owner and due date), with blank rows to fill in."""
+    by_id = {r.kpi.id: r for r in results}
+    decisions = []
+    if actions:
+        decisions.append((tr("closing.confirm_actions", first=actions[0].number, last=actions[-1].number), "", "",
+                          ""))
+    for review in reviews:
+        kpi = by_id[review.kpi_id].kpi
+        decisions.append((tr("closing.target_review", name=kpi.name(tr.locale),
+                             target=format_value(review.target, kpi.unit, tr.locale, currency)), "", "", ""))
+    decisions.append((tr("closing.next_meeting"), "", "", ""))
+    homework = [(f"{a.number}. {a.title}", a.assignee or a.owner, a.due_label, "☐") for a in actions]
+    return (Table(tuple(tr(f"closing.col.{c}") for c in ("topic", "decision", "owner", "due")),
+                  tuple(decisions) + (("", "", "", ""),) * BLANK_ROWS),
+            Table(tuple(tr(f"closing.col.{c}") for c in ("item", "owner", "due", "check")),
+                  tuple(homework) + (("", "", "", "☐"),) * BLANK_ROWS, tr("closing.note")))

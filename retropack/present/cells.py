@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from retropack.present.clean import data_text
 from retropack.present.formatting import NO_VALUE
 
 __all__ = ["Table", "date_cell", "text_cell"]
@@ -26,7 +27,7 @@ def date_cell(value: object) -> str:
 
 
 def text_cell(value: object) -> str:
-    """The value as text, or "—" when it is empty or missing."""
+    """A value from the data as a cell shows it (cleaned, shortened: ``data_text``), or "—" when it is empty."""
     if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
         return NO_VALUE
-    return str(value)
+    return data_text(value) or NO_VALUE

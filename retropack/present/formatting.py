@@ -7,11 +7,12 @@ This is the one place where a number becomes text, in the view's locale and the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from retropack.present.messages import t
 
-__all__ = ["NO_VALUE", "AxisFormat", "axis_format", "currency_symbol", "format_change", "format_value",
-           "month_label"]
+__all__ = ["NO_VALUE", "AxisFormat", "axis_format", "currency_symbol", "format_amount", "format_change",
+           "format_day", "format_value", "month_label"]
 
 NO_VALUE = "—"
 _SYMBOLS = {"JPY": "¥", "USD": "$", "EUR": "€", "GBP": "£"}
@@ -44,6 +45,29 @@ def format_value(value: float | None, unit: str, locale: str, currency: str = "J
     return _money(value, currency)
 
 
+def _short(number: float) -> str:
+    """Three significant digits at most, without trailing zeros: 255, 38.1, 2.55."""
+    text = f"{number:,.2f}" if number < 10 else f"{number:,.1f}" if number < 100 else f"{number:,.0f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_amount(value: float | None, locale: str, currency: str = "JPY") -> str:
+    """Money in a sentence, rounded as people say it: 255万円 / 38.1万円 / 2.55億円 in Japanese yen, ¥2.55M or
+    $381K otherwise. Tables keep the exact amount (``format_value``)."""
+    if value is None:
+        return NO_VALUE
+    sign, size = ("−" if value < 0 else ""), abs(value)
+    if currency == "JPY" and locale == "ja":
+        for scale, unit in ((100_000_000, "億円"), (10_000, "万円")):
+            if size >= scale:
+                return f"{sign}{_short(size / scale)}{unit}"
+        return f"{sign}{size:,.0f}円"
+    for scale, unit in ((1_000_000, "M"), (1_000, "K")):
+        if size >= scale:
+            return f"{sign}{currency_symbol(currency)}{_short(size / scale)}{unit}"
+    return _money(value, currency)
+
+
 def format_change(value: float | None, unit: str, locale: str, currency: str = "JPY") -> str:
     """A signed change; rates move in percentage points."""
     if value is None:
@@ -63,6 +87,12 @@ def month_label(month: str, locale: str) -> str:
     """``2026年10月`` or ``October 2026`` from ``2026-10``."""
     year, number = month.split("-")
     return t("month.label", locale, year=year, month=int(number), name=t(f"month.name.{int(number)}", locale))
+
+
+def format_day(day: date, locale: str) -> str:
+    """A due date as a meeting reads it: ``11/9(月)`` or ``Mon 9 Nov``."""
+    return t("date.due", locale, month=t(f"month.short.{day.month}", locale), day=day.day,
+             weekday=t(f"weekday.{day.weekday()}", locale))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
-"""The insights in words: concentration, an unusual change, a trend, the pace to the target."""
+"""The insights in words: concentration, an unusual change, a trend, the pace to the target. A concentration
+on one salesperson is said without the name: people own work, they are not the finding."""
 
 from __future__ import annotations
 
 from retropack.insights.patterns import Insight
+from retropack.insights.why import PEOPLE
 from retropack.kpis.catalog import KPIS
 from retropack.present.formatting import format_change, format_value
 from retropack.present.messages import Translator
@@ -23,8 +25,9 @@ def insight_line(insight: Insight, tr: Translator, currency: str) -> str:
     name = kpi.name(loc)
     if insight.type == "concentration":
         shown = "count" if unit == "rate" else unit
-        return tr("insight.concentration", kpi=name, share=format_value(e["share"], "rate", loc),
-                  dimension=tr(f"dimension.{e['dimension']}"), group=e["group"],
+        key = "insight.concentration_person" if e["dimension"] in PEOPLE else "insight.concentration"
+        return tr(key, kpi=name, share=format_value(e["share"], "rate", loc),
+                  dimension=tr(f"dimension.{e['dimension']}"), group=tr.group(e["dimension"], e["group"]),
                   value=format_value(e["value"], shown, loc, currency), total=format_value(e["total"], shown, loc,
                                                                                           currency))
     if insight.type == "unusual_change":

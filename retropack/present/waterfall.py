@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from retropack.insights.why import tell
+from retropack.insights.why import PEOPLE, tell
 from retropack.kpis.evaluation import KpiResult
 from retropack.present.formatting import AxisFormat, axis_format, format_change, format_value
 from retropack.present.messages import Translator
@@ -36,10 +36,6 @@ class Waterfall:
     axis: AxisFormat
 
 
-def _label(name: str | None, dimension: str | None, tr: Translator) -> str:
-    if dimension is None:
-        return name or ""
-    return name if name is not None else tr("driver.unset")
 
 
 def waterfall(result: KpiResult, tr: Translator, currency: str) -> Waterfall | None:
@@ -53,9 +49,12 @@ def waterfall(result: KpiResult, tr: Translator, currency: str) -> Waterfall | N
         items = [(tr(f"factor.{f.name}"), f.effect) for f in explanation.factors]
     elif explanation.by:
         why = tell(result)
-        dimension = why.causes[0].dimension if why.causes else explanation.by[0].dimension
-        breakdown = next(b for b in explanation.by if b.dimension == dimension)
-        items = [(_label(p.group, dimension, tr), p.effect) for p in breakdown.parts]
+        told = [b for b in explanation.by if b.dimension not in PEOPLE]
+        if not told:
+            return None
+        dimension = why.causes[0].dimension if why.causes else told[0].dimension
+        breakdown = next(b for b in told if b.dimension == dimension)
+        items = [(tr.group(dimension, p.group), p.effect) for p in breakdown.parts]
     else:
         return None
     items.sort(key=lambda item: -abs(item[1]))

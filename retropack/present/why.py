@@ -8,7 +8,6 @@ from retropack.insights.why import Cause, Why
 from retropack.kpis.catalog import KpiDefinition
 from retropack.present.formatting import format_change, format_value
 from retropack.present.messages import Translator
-from retropack.present.messages import catalogue as _catalogue
 
 __all__ = ["FACTOR_UNITS", "cause_line", "caveat_line", "main_cause", "mostly_line"]
 
@@ -20,13 +19,14 @@ FACTOR_UNITS = {"spend": "money", "new_leads": "count", "won_deals": "count", "w
 _BASE = {"sla_followup_rate": "sla"}  # what a rate's denominator is made of: e-mails, or MQLs
 
 
-def _group(cause: Cause, tr: Translator) -> str:
-    """The group's name; the rows without one by what they are where the dimension says (newsletters)."""
-    assert cause.part is not None
-    if cause.part.group is not None:
-        return cause.part.group
-    key = f"dimension_unset.{cause.dimension}"
-    return tr(key) if key in _catalogue() else tr("driver.unset")
+def _who(cause: Cause, tr: Translator) -> str:
+    """The group with its dimension (セグメント「大企業」); the rows without a value by what they are, alone
+    (「シナリオ外の配信(メルマガ等)」)."""
+    assert cause.part is not None and cause.dimension is not None
+    group = tr.group(cause.dimension, cause.part.group)
+    if cause.part.group is None:
+        return tr("why.who_unset", group=group)
+    return tr("why.who", dimension=tr(f"dimension.{cause.dimension}"), group=group)
 
 
 def _value(value: float | None, unit: str, tr: Translator, currency: str) -> str:
@@ -51,42 +51,42 @@ def cause_line(cause: Cause, kpi: KpiDefinition, tr: Translator, currency: str, 
         if cause.detail is not None and cause.detail.part is not None:
             detail = cause.detail.part
             unit = "money" if unit == "money" else "count"
-            line = tr("why.factor_detail", line=line, dimension=tr(f"dimension.{cause.detail.dimension}"),
-                      group=_group(cause.detail, tr), before=_value(detail.before.numerator, unit, tr, currency),
+            line = tr("why.factor_detail", line=line, who=tr.mid_sentence(_who(cause.detail, tr)),
+                      before=_value(detail.before.numerator, unit, tr, currency),
                       now=_value(detail.now.numerator, unit, tr, currency))
         return line
     part = cause.part
     assert part is not None
-    dimension, group = tr(f"dimension.{cause.dimension}"), _group(cause, tr)
+    who = _who(cause, tr)
     if cause.moved == "change":
         unit = kpi.unit if kpi.unit != "rate" else "count"
-        return tr("why.change", dimension=dimension, group=group, before=_value(part.before.numerator, unit, tr,
-                                                                                currency),
-                  now=_value(part.now.numerator, unit, tr, currency), effect=effect)
+        return tr.sentence_start(tr("why.change", who=who, before=_value(part.before.numerator, unit, tr, currency),
+                                    now=_value(part.now.numerator, unit, tr, currency), effect=effect))
     if cause.moved == "rate":
-        return tr("why.rate", dimension=dimension, group=group, metric=kpi.name(tr.locale),
-                  before=format_value(part.before.rate, "rate", tr.locale), now=format_value(part.now.rate, "rate",
-                                                                                             tr.locale),
-                  effect=effect)
+        return tr.sentence_start(tr("why.rate", who=who, metric=tr.mid_sentence(kpi.name(tr.locale)),
+                  before=format_value(part.before.rate, "rate", tr.locale),
+                  now=format_value(part.now.rate, "rate", tr.locale), effect=effect))
     base = _BASE.get(kpi.id, "email")
     if not part.before.denominator or not part.now.denominator:  # a group that came or went this month
         side, share = (part.now, _share(part.now.denominator or 0, totals[0])) if part.now.denominator \
             else (part.before, _share(part.before.denominator or 0, totals[1]))
-        return tr(f"why.{'new' if part.now.denominator else 'gone'}.{base}", dimension=dimension, group=group,
-                  share=format_value(share, "rate", tr.locale), metric=kpi.name(tr.locale),
-                  rate=format_value(side.rate, "rate", tr.locale), effect=effect)
-    return tr(f"why.mix.{base}", dimension=dimension, group=group,
-              before=format_value(_share(part.before.denominator or 0, totals[1]), "rate", tr.locale),
-              now=format_value(_share(part.now.denominator or 0, totals[0]), "rate", tr.locale), effect=effect)
+        return tr.sentence_start(tr(f"why.{'new' if part.now.denominator else 'gone'}.{base}", who=who,
+                                    share=format_value(share, "rate", tr.locale),
+                                    metric=tr.mid_sentence(kpi.name(tr.locale)),
+                                    rate=format_value(side.rate, "rate", tr.locale), effect=effect))
+    return tr.sentence_start(tr(f"why.mix.{base}", who=who,
+                                before=format_value(_share(part.before.denominator or 0, totals[1]), "rate", tr.locale),
+                                now=format_value(_share(part.now.denominator or 0, totals[0]), "rate", tr.locale),
+                                effect=effect))
 
 
 def caveat_line(cause: Cause, kpi: KpiDefinition, tr: Translator, currency: str) -> str:
     """A large part on too few rows, said as what it is."""
     part = cause.part
     assert part is not None
-    return tr("why.small", dimension=tr(f"dimension.{cause.dimension}"), group=_group(cause, tr),
-              effect=format_change(cause.effect, kpi.unit, tr.locale, currency),
-              rows=part.now.rows + part.before.rows)
+    return tr.sentence_start(tr("why.small", who=_who(cause, tr),
+                                effect=format_change(cause.effect, kpi.unit, tr.locale, currency),
+                                rows=part.now.rows + part.before.rows))
 
 
 def mostly_line(why: Why, kpi: KpiDefinition, tr: Translator) -> str:
@@ -104,5 +104,5 @@ def main_cause(why: Why, kpi: KpiDefinition, tr: Translator, currency: str) -> s
     effect = format_change(cause.effect, kpi.unit, tr.locale, currency)
     if cause.moved == "factor":
         assert cause.factor is not None
-        return tr("why.main_factor", factor=tr(f"factor.{cause.factor.name}"), effect=effect)
-    return tr("driver.sentence", dimension=tr(f"dimension.{cause.dimension}"), group=_group(cause, tr), effect=effect)
+        return tr("why.main_factor", factor=tr.mid_sentence(tr(f"factor.{cause.factor.name}")), effect=effect)
+    return tr("driver.sentence", who=tr.mid_sentence(_who(cause, tr)), effect=effect)

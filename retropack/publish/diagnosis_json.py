@@ -76,12 +76,22 @@ def _roadmap(roadmap: Roadmap) -> dict[str, Any]:
         "launch_step": roadmap.launch_step,
         "due_now": roadmap.due_now,
         "milestones": [{"id": m.id, "window": list(m.window), "state": m.state, "reached": _raw(m.reached),
-                        "missing": list(m.missing)} for m in roadmap.milestones],
+                        "missing": list(m.missing), "kept": m.kept, "proof": [_fact(e) for e in m.proof],
+                        "now": [_fact(e) for e in m.now]} for m in roadmap.milestones],
         "next_phase": roadmap.next_phase,
         "next_focus": list(roadmap.next_focus),
         "next_targets": roadmap.next_targets,
         "months_to_next_phase": roadmap.months_to_next_phase,
+        "scoring_review": {"every_months": roadmap.scoring.every, "due_now": roadmap.scoring.due_now,
+                           "next": _raw(roadmap.scoring.next_month), "next_index": roadmap.scoring.next_index,
+                           "last": _raw(roadmap.scoring.last_month), "last_index": roadmap.scoring.last_index},
     }
+
+
+def _fact(evidence: Evidence) -> dict[str, Any]:
+    """A milestone's evidence, raw: its code and values."""
+    return {"code": evidence.code, "level": evidence.level,
+            "values": {key: _raw(value) for key, value in evidence.values.items()}}
 
 
 def _capacity(capacity: Capacity, words: dict[str, Words]) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 """Drawing blocks of the deck, shared by the agenda slides (render_pptx) and the diagnosis slides:
-16:9 geometry, the palette, IPAexGothic as latin and east-asian typeface, the title bar, text boxes,
+16:9 geometry, the palette, the deck's typeface as latin and east-asian face, the title bar, text boxes,
 filled rectangles, real tables, native charts and speaker notes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
@@ -24,9 +26,13 @@ from pptx.table import _Cell
 from pptx.text.text import Font, TextFrame
 from pptx.util import Inches, Pt
 
+from retropack.present.clean import strip_controls
+from retropack.present.messages import Translator
 from retropack.present.palette import ACCENT, INK, MUTED, STATUS_COLOURS, STATUS_TINTS, TARGET
 
-FONT = "IPAexGothic"  # has Japanese glyphs; set as both latin and east-asian typeface on every run
+# The typeface of the deck being built (the view's ``deck_font``), set as both latin and east-asian face on every
+# run: without ``a:ea`` PowerPoint and LibreOffice draw Japanese with a fallback font or as tofu.
+FONT: ContextVar[str] = ContextVar("deck_font", default="Meiryo")
 
 SLIDE_W, SLIDE_H = 13.333, 7.5
 LEFT = 0.5
@@ -36,6 +42,7 @@ BOTTOM = 6.85  # last line above the footer
 TITLE_ONLY = 5  # layout of the default template with a title placeholder only
 
 Box = tuple[float, float, float, float]  # left, top, width, height in inches
+T = TypeVar("T")
 
 
 def _rgb(hex_colour: str) -> RGBColor:
@@ -103,7 +110,10 @@ def note_line(slide: Slide, text: str) -> None:
         text_box(slide, (LEFT, BOTTOM - 0.38, WIDTH, 0.35), [Line(text, size=10, color="muted")])
 
 
-def add_table(slide: Slide, box: Box, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float], *,
+Cell = str | tuple[Line, ...]  # a table cell: plain text in the table's size, or paragraphs of their own
+
+
+def add_table(slide: Slide, box: Box, header: Sequence[str], rows: Sequence[Sequence[Cell]], widths: Sequence[float], *,
               size: float, numeric: set[int] | frozenset[int] = frozenset(),
               centered: set[int] | frozenset[int] = frozenset(), tints: dict[tuple[int, int], str] | None = None,
               body_h: float | None = None) -> PptxTable:
@@ -126,13 +136,15 @@ def add_table(slide: Slide, box: Box, header: Sequence[str], rows: Sequence[Sequ
     return grid
 
 
-def _cell(cell: _Cell, text: str, size: float, colour: str, align: PP_ALIGN, *, header: bool) -> None:
+def _cell(cell: _Cell, text: Cell, size: float, colour: str, align: PP_ALIGN, *, header: bool) -> None:
     cell.fill.solid()
     cell.fill.fore_color.rgb = PALETTE[colour]
     cell.margin_left = cell.margin_right = Inches(0.06)
     cell.margin_top = cell.margin_bottom = Inches(0.02)
     cell.vertical_anchor = MSO_ANCHOR.MIDDLE
-    fill_text(cell.text_frame, [Line(text, size=size, bold=header, color="white" if header else "ink")], align)
+    lines = text if isinstance(text, tuple) else (Line(text, size=size, bold=header,
+                                                       color="white" if header else "ink"),)
+    fill_text(cell.text_frame, lines, align)
 
 
 def text_box(slide: Slide, box: Box, lines: Sequence[Line], align: PP_ALIGN = PP_ALIGN.LEFT) -> None:
@@ -172,7 +184,7 @@ def fill_text(frame: TextFrame, lines: Sequence[Line], align: PP_ALIGN = PP_ALIG
             paragraph._p.get_or_add_endParaRPr().sz = int(line.size * 100)
             continue
         run = paragraph.add_run()
-        run.text = line.text
+        run.text = strip_controls(line.text)  # XML cannot hold them; the view cleans data, this is the last net
         run.font.size = Pt(line.size)
         run.font.bold = line.bold
         run.font.color.rgb = PALETTE[line.color]
@@ -180,15 +192,26 @@ def fill_text(frame: TextFrame, lines: Sequence[Line], align: PP_ALIGN = PP_ALIG
 
 
 def typeface(font: Font) -> None:
-    """Set the latin and the east-asian typeface; python-pptx only exposes latin (``font.name``),
-    and without ``a:ea`` LibreOffice draws Japanese with a fallback font or as tofu."""
-    font.name = FONT
+    """Set the latin and the east-asian typeface; python-pptx only exposes latin (``font.name``)."""
+    face = FONT.get()
+    font.name = face
     rpr = font._element
     ea = rpr.find(qn("a:ea"))
     if ea is None:
         ea = OxmlElement("a:ea")
         rpr.find(qn("a:latin")).addnext(ea)
-    ea.set("typeface", FONT)
+    ea.set("typeface", face)
+
+
+def pages(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    """``items`` over as few pages of at most ``size`` as possible, balanced (7 → 4 + 3, not 6 + 1);
+    one empty page when there are none, so the section still shows."""
+    per = -(-len(items) // -(-len(items) // size)) if items else size
+    return [items[i:i + per] for i in range(0, len(items), per)] or [items[:0]]
+
+
+def page_title(title: str, page: int, tr: Translator) -> str:
+    return title if page == 0 else tr("deck.continued", title=title)
 
 
 def notes(slide: Slide, lines: Sequence[str]) -> None:

@@ -39,6 +39,7 @@ from retropack.render._deck_blocks import (
 CARDS_PER_SLIDE = 4  # 2 × 2
 FINDINGS_PER_CARD = 3  # the rest are in the speaker notes and the PDF
 ACTIONS_PER_CARD = 3
+ROADMAP_ROW_H = 0.6  # a milestone's evidence runs to three lines of 10 pt
 
 
 def add_diagnosis_slides(prs: Presentation, view: PackView) -> None:
@@ -90,17 +91,18 @@ def _pattern_slides(prs: Presentation, health: HealthView, tr: Translator) -> No
 
 def _roadmap_slide(prs: Presentation, roadmap: RoadmapView, tr: Translator) -> None:
     slide = new_slide(prs, tr("section.diagnosis_part", part=tr("roadmap.title")))
-    text_box(slide, (LEFT, TOP - 0.1, WIDTH, 1.1), [Line(roadmap.position, size=15, bold=True),
-                                                    Line(roadmap.step, size=12, gap=4),
-                                                    Line(roadmap.due_now, size=12, gap=4)])
+    text_box(slide, (LEFT, TOP - 0.1, WIDTH, 1.3), [Line(roadmap.position, size=14, bold=True),
+                                                    Line(roadmap.step, size=11, gap=3),
+                                                    Line(roadmap.due_now, size=11, gap=3),
+                                                    Line(roadmap.scoring_status, size=11, gap=3)])
     rows = roadmap.milestones.rows
-    add_table(slide, (LEFT, TOP + 1.1, WIDTH, 0.4), roadmap.milestones.header, rows, [1.5, 2.4, 5.0, 2.0, 1.5],
-              size=11.5, body_h=0.5)
-    top = TOP + 1.1 + 0.4 + 0.5 * len(rows) + 0.25
-    rect(slide, (LEFT, top, WIDTH, BOTTOM - top), "band", [Line(roadmap.next_month, size=13, bold=True)],
+    add_table(slide, (LEFT, TOP + 1.25, WIDTH, 0.35), roadmap.milestones.header, rows, [1.3, 1.9, 6.6, 1.9, 1.2],
+              size=10, body_h=ROADMAP_ROW_H)
+    top = TOP + 1.25 + 0.35 + ROADMAP_ROW_H * len(rows) + 0.15
+    rect(slide, (LEFT, top, WIDTH, BOTTOM - top), "band", [Line(roadmap.next_month, size=12, bold=True)],
          align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP)
-    notes(slide, [tr("deck.notes.roadmap"), roadmap.position, roadmap.step, roadmap.due_now,
-                  *(f"{r[1]}: {r[3]} {r[4]}" for r in rows), roadmap.next_month])
+    notes(slide, [tr("deck.notes.roadmap"), roadmap.position, roadmap.step, roadmap.due_now, roadmap.scoring_status,
+                  *(f"{r[1]}: {r[3]} {r[4]} — {r[2]}" for r in rows), roadmap.next_month])
 
 
 def _capacity_slide(prs: Presentation, capacity: CapacityView, tr: Translator) -> None:

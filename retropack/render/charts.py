@@ -18,6 +18,7 @@ from retropack.present.diagnosis.scoring_view import ScoreChart
 from retropack.present.palette import ACCENT, MUTED, STATUS_COLOURS, TARGET
 from retropack.present.view import PackView, TrendSeries
 from retropack.present.waterfall import Waterfall
+from retropack.present.weekly import WeeklyView
 
 __all__ = ["draw_charts"]
 
@@ -132,12 +133,40 @@ def scoring_chart(chart: ScoreChart, path: Path) -> Path:
     return path
 
 
+def weekly_chart(weekly: WeeklyView, path: Path) -> Path:
+    """A small panel per KPI (leads, MQLs, SQLs): each week's count against the month's target pace.
+    Panels, not one axis: the SQLs' weekly swings would vanish under the leads' scale."""
+    fig, axes = plt.subplots(1, len(weekly.panels), figsize=(10.5, 2.7), dpi=DPI, squeeze=False)
+    xs = list(range(len(weekly.weeks)))
+    for ax, panel in zip(axes[0], weekly.panels, strict=True):
+        bars = ax.bar(xs, panel.values, width=0.6, color=ACCENT, label=weekly.actual_label)
+        ax.bar_label(bars, padding=2, fontsize=7)
+        if panel.pace is not None:
+            ax.hlines(panel.pace, [x - 0.4 for x in xs], [x + 0.4 for x in xs], colors=TARGET, linestyles="--",
+                      linewidth=1.2, label=weekly.pace_label)
+        ax.set_title(panel.title, fontsize=10)
+        ax.set_xticks(xs)
+        ax.set_xticklabels(weekly.weeks, fontsize=6.5, rotation=30, ha="right", rotation_mode="anchor")
+        ax.tick_params(axis="y", labelsize=7)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: weekly.axis.label(value)))
+        ax.set_ylim(0, max([*panel.values, *(panel.pace or ()), 1]) * 1.2)
+        ax.grid(axis="y", color=MUTED, linewidth=0.5)
+        ax.spines[["top", "right"]].set_visible(False)
+    handles, labels = axes[0][0].get_legend_handles_labels()  # the pace's line comes first: put the bars first
+    fig.legend(handles[::-1], labels[::-1], fontsize=7, frameon=False, loc="lower center", ncol=2)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))  # room for the legend under the panels
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return path
+
+
 def draw_charts(view: PackView, folder: Path) -> dict[str, str]:
     """Draw every chart of the PDF into ``folder``; returns chart id → file URI."""
     folder.mkdir(parents=True, exist_ok=True)
     charts = {
         "trend": trend_chart(view, folder / "trend.png").as_uri(),
         "funnel": funnel_chart(view, folder / "funnel.png").as_uri(),
+        "weekly": weekly_chart(view.weekly, folder / "weekly.png").as_uri(),
     }
     if view.waterfalls:
         charts["waterfall"] = waterfall_chart(view, folder / "waterfall.png").as_uri()

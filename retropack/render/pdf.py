@@ -15,10 +15,12 @@ from urllib.request import url2pathname
 
 import jinja2
 import matplotlib_fontja
+from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from retropack.errors import RenderError
+from retropack.present.clean import strip_controls
 from retropack.present.view import PackView
 from retropack.render.charts import draw_charts
 
@@ -55,7 +57,15 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_printable,
     )
+
+
+def _printable(value: object) -> object:
+    """Every value a template prints, without control characters (the view cleans data; this is the last net)."""
+    if isinstance(value, Markup):  # the stylesheet, passed as safe: stays safe
+        return Markup(strip_controls(value))
+    return strip_controls(value) if isinstance(value, str) else value
 
 
 class LocalOnlyFetcher(URLFetcher):

@@ -53,8 +53,8 @@ def test_the_pdf_names_every_raised_pattern_with_its_evidence(struggling_pack) -
         assert squashed(f"{pattern.symbol} {pattern.status_label} {pattern.title}") in text
         for finding in pattern.findings:
             assert squashed(finding.text) in text
-    for evidence in ("目標のない重点KPIが2件:MQL数、MQL→SQL転換率", "週6時間で、元記事の最低ライン(週10時間)を下回って",
-                     "MQL40件のうち40件(100.0%)に営業が一度も接触していません",
+    for evidence in ("目標のない重点KPIが2件:MQL数、MQL→SQL転換率", "週6時間で、推奨の最低ライン(週10時間)を下回って",
+                     "MQL40件のうち40件(100.0%)は、営業が一度もフォローしていません",
                      "稼働中のシナリオ「ウェビナー参加者育成」が2ヶ月配信していません",
                      "100件のうち10件(10.0%)が既存リードとメールアドレス重複", "セグメント未入力:100件中20件(20.0%)"):
         assert evidence in text
@@ -63,8 +63,11 @@ def test_the_pdf_names_every_raised_pattern_with_its_evidence(struggling_pack) -
 def test_the_pdf_links_alerts_to_this_months_actions(struggling_pack) -> None:
     view, folder = struggling_pack
     text = "".join(pages(folder / f"retrospective-fixture-{MONTH}.pdf"))
-    number = next(i for i, a in enumerate(view.actions, 1) if a.title.startswith("MQL受領後のフォロー期限"))
-    assert squashed(f"今月のアクション#{number}:MQL受領後のフォロー期限") in text
+    sales = next(p for p in view.diagnosis.health.patterns if p.title.startswith("失敗パターン3"))
+    linked = [a for a in view.actions if a.rule_id in ("never-followed-mqls", "sla-mix", "sla-followup")]
+    assert linked and sales.actions  # the SLA alert has this month's SLA action, by its number in section 4
+    for action in linked:
+        assert squashed(f"アクション{action.number}:{action.title}") in text
 
 
 def test_diagnosis_json_carries_status_since_evidence_and_links(struggling_pack) -> None:
@@ -76,7 +79,7 @@ def test_diagnosis_json_carries_status_since_evidence_and_links(struggling_pack)
     assert "sla-followup" in sales["actions"]
     untouched = next(e for e in sales["evidence"] if e["code"] == "mqls_never_touched")
     assert untouched["values"] == {"count": 40, "mqls": 40, "share": 1.0} and untouched["level"] == "alert"
-    assert set(untouched["text"]) == {"ja", "en"} and "never touched" in untouched["text"]["en"]
+    assert set(untouched["text"]) == {"ja", "en"} and "never followed up" in untouched["text"]["en"]
     assert doc["scoring_review"]["reason"] == "quarter" and doc["capacity"]["total_hours"] == 6
     assert doc["roadmap"]["next_phase"] == "optimization"
 
@@ -107,7 +110,7 @@ def test_the_cover_agenda_lists_the_diagnosis_pages_once_numbered(demo_review_pa
 
 def test_the_demo_pack_shows_the_team_against_the_recommendation(demo_review_pack: Path) -> None:
     text = "".join(pages(demo_review_pack))
-    assert "運用体制と工数(元記事の推奨との比較)" in text
+    assert "運用体制と工数(推奨体制との比較)" in text
     assert "MA管理者1兼任12時間15〜20時間3時間" in text  # people, part-time, hours, seed's range, shortfall
     assert "合計3.523時間33〜50時間10時間" in text
     assert "推奨体制は「専任1名+兼任1名」" in text
@@ -122,8 +125,9 @@ def test_other_months_show_the_review_only_when_asked(demo_view) -> None:
 
 
 def test_charts_are_drawn_for_the_pages_the_view_has(demo_view, tmp_path: Path) -> None:
-    assert set(draw_charts(demo_view(PLAIN_MONTH), tmp_path / "plain")) == {"trend", "waterfall", "funnel"}
-    assert set(draw_charts(demo_view(REVIEW_MONTH), tmp_path / "review")) == {"trend", "waterfall", "funnel", "scoring"}
+    assert set(draw_charts(demo_view(PLAIN_MONTH), tmp_path / "plain")) == {"trend", "waterfall", "funnel", "weekly"}
+    assert set(draw_charts(demo_view(REVIEW_MONTH), tmp_path / "review")) == {"trend", "waterfall", "funnel", "weekly",
+                                                                              "scoring"}
 
 
 def test_the_command_line_passes_scoring_review_to_the_flow(prefect_server, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,7 +137,8 @@ def test_the_command_line_passes_scoring_review_to_the_flow(prefect_server, monk
     assert asked["scoring_review"] is True
 
 
-def test_a_requested_review_is_a_different_pack_for_delivery(tmp_path: Path) -> None:
-    config, dataset = struggling().load(tmp_path)
-    month = Month.parse(MONTH)
-    assert pack_hash(dataset, config.settings, month, True) != pack_hash(dataset, config.settings, month)
+def test_a_requested_review_is_a_different_pack_for_delivery(struggling_pack) -> None:
+    """The same folder, asked for a review outside its quarter, is another pack: the review is mailed."""
+    _, folder = struggling_pack
+    month, at = Month.parse(MONTH), GENERATED
+    assert pack_hash(folder, "fixture", month, "r", at, True) != pack_hash(folder, "fixture", month, "r", at)

@@ -43,10 +43,10 @@ def kpis(folder: Path) -> dict[str, dict]:
     return {k["id"]: k for k in json.loads((folder / "kpis.json").read_text(encoding="utf-8"))["kpis"]}
 
 
-@pytest.mark.parametrize(("tables", "no_data"), [
-    (["leads"], ["mql_to_sql_rate", "opportunity_rate", "sla_followup_rate"]),
+@pytest.mark.parametrize(("tables", "no_data"), [  # sales' verdicts name leads: without leads, without verdicts
+    (["leads", "mql_feedback"], ["mql_to_sql_rate", "opportunity_rate", "sla_followup_rate"]),
     (["email_sends"], ["email_open_rate", "email_ctr", "unsubscribe_rate"]),
-    (["leads", "email_sends", "deals", "spend", "scenarios", "content_calendar"],
+    (["leads", "email_sends", "deals", "spend", "scenarios", "content_calendar", "mql_feedback"],
      ["email_open_rate", "mql_to_sql_rate", "opportunity_rate", "cpl"]),
 ])
 def test_header_only_tables_give_a_whole_pack(tables: list[str], no_data: list[str], tmp_path: Path) -> None:

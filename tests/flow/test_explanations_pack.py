@@ -66,9 +66,9 @@ def squashed(text: str) -> str:
 
 def test_no_cause_rests_on_a_small_sample(pack) -> None:
     analysis, _, _ = pack
-    told = [c for h in analysis.wins + analysis.misses for c in h.why.causes if c.part is not None]
+    told = [c for h in analysis.buckets.all() for c in h.why.causes if c.part is not None]
     assert told and not any(c.part.small for c in told)
-    small = [c for h in analysis.wins + analysis.misses for c in h.why.small]
+    small = [c for h in analysis.buckets.all() for c in h.why.small]
     assert small and all(c.part.small for c in small)  # the demo's won revenue rests on a handful of deals
 
 
@@ -76,7 +76,7 @@ def test_sections_two_and_three_say_whether_the_mix_or_the_rate_moved(pack) -> N
     analysis, view, folder = pack
     words = view.words
     text = squashed("".join(page.extract_text() for page in PdfReader(folder / "pack.pdf").pages))
-    rates = [h for h in view.wins + view.misses if h.kpi_id in ("email_open_rate", "email_ctr", "unsubscribe_rate",
+    rates = [h for h in view.highlights if h.kpi_id in ("email_open_rate", "email_ctr", "unsubscribe_rate",
                                                                 "sla_followup_rate") and h.causes]
     assert rates
     for highlight in rates:
@@ -85,7 +85,7 @@ def test_sections_two_and_three_say_whether_the_mix_or_the_rate_moved(pack) -> N
         assert squashed(highlight.mostly) in text
         for line in highlight.causes:
             assert squashed(line) in text
-    for highlight in view.wins + view.misses:
+    for highlight in view.highlights:
         for caveat in highlight.caveats:
             assert squashed(caveat) in text
     deck = Presentation(str(folder / "pack.pptx"))

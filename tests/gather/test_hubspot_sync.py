@@ -295,7 +295,7 @@ def test_without_the_automation_scope_scenarios_are_skipped_and_the_pack_says_so
     [finding] = [f for f in dataset.findings if f.code == "source_skipped"]
     view = steps.view(steps.compute(dataset, config, Month.parse("2026-10")), dataset, config, "t",
                       steps.now_in(config.settings))
-    assert "scenarios は HubSpot から取得できませんでした(アクセストークンに automation スコープがありません)。" \
+    assert "シナリオはHubSpotから取得できませんでした(アクセストークンに automation のスコープがありません)。" \
         in view.findings
 
 

@@ -1,20 +1,28 @@
-"""retropack.insights.actions: which improvement-action rules fire, and in which order the meeting sees them.
+"""retropack.insights.actions: which improvement-action rules fire, which 3–5 of them the meeting commits to,
+who does each and by when, and how last month's come back.
 
 Rules and KPI results are built by hand so each case shows one condition: the status list, "worsened"
-(10 % worse than last month, direction-aware), both together (either fires), a signal's ``at_least``,
-and the order focus → missed → near → the rest → the rules file's order.
+(10 % worse than last month, direction-aware), both together (either fires), a signal's ``at_least``, a met
+target (never fires), and the choice: focus → missed → near → signals → improving → file order, one action per
+KPI, two per team, standing rules only to reach three.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+import pandas as pd
 import pytest
 
-from retropack.insights.actions import ProposedAction, choose_actions, fires
+from retropack.config import Team
+from retropack.insights.actions import Commitment, choose_actions, fires, look_back
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.evaluation import KpiResult, Status
+from retropack.months import Month
 from retropack.rules import ActionRule, Rules
+
+OCT = Month(2026, 10)
 
 
 def result(kpi: str, status: Status = "no_target", *, actual: float | None = 100.0, previous: float | None = 100.0,
@@ -24,11 +32,18 @@ def result(kpi: str, status: Status = "no_target", *, actual: float | None = 100
                      history=())
 
 
-def rule(rule_id: str, kpi: str | None = None, **when: Any) -> dict[str, Any]:
-    """A rule as the rules file spells it; the wording is irrelevant to firing and left empty."""
-    raw: dict[str, Any] = {"id": rule_id, "when": when, "owner": "joint", "text": {}}
+WORDS = {"title": "t", "evidence": "e", "expected": "x"}
+
+
+def rule(rule_id: str, kpi: str | None = None, *, owner: str = "joint", serves: str | None = None,
+         **fields: Any) -> dict[str, Any]:
+    """A rule as the rules file spells it; ``fields`` go to ``when`` except the rule's own keys."""
+    own = {k: fields.pop(k) for k in ("role", "due_business_day", "standing") if k in fields}
+    raw: dict[str, Any] = {"id": rule_id, "when": fields, "owner": owner, "text": {"ja": WORDS, "en": WORDS}, **own}
     if kpi is not None:
         raw["kpi"] = kpi
+    if serves is not None:
+        raw["serves"] = serves
     return raw
 
 
@@ -64,16 +79,16 @@ def test_a_status_rule_fires_only_on_the_listed_statuses(status: Status, fired: 
 def test_worsened_is_a_ten_percent_move_the_wrong_way(kpi: str, previous: float | None, actual: float | None,
                                                       fired: bool) -> None:
     worsened = one(rule("r", kpi, worsened=True))
-    assert fires(worsened, result(kpi, "achieved", actual=actual, previous=previous), {}) is fired
+    assert fires(worsened, result(kpi, "no_target", actual=actual, previous=previous), {}) is fired
 
 
 @pytest.mark.parametrize(
     ("status", "previous", "actual", "fired"),
     [
         ("missed", 100, 100, True),  # listed status, not worse: fires on the status
-        ("achieved", 100, 80, True),  # not listed, 20 % worse: fires on the move
+        ("no_target", 100, 80, True),  # not listed, 20 % worse: fires on the move
         ("missed", 100, 80, True),  # both
-        ("achieved", 100, 100, False),  # neither
+        ("achieved", 100, 80, False),  # a met target is watched, never acted on, however far it fell
         ("no_target", 100, 95, False),  # neither (−5 %)
     ],
 )
@@ -88,11 +103,9 @@ def test_status_and_worsened_together_fire_on_either(status: Status, previous: f
     [
         ("sla_breaches", 5.0, 5, True),  # at the threshold
         ("sla_breaches", 4.0, 5, False),
-        ("sla_breaches", 12.0, 5, True),
         ("sla_breaches", None, 5, False),  # an absent signal counts as 0
         ("sla_breaches", 1.0, None, True),  # at_least defaults to 1
         ("sla_breaches", 0.0, None, False),
-        ("sla_breaches", None, 0, True),  # at_least 0 fires even when the signal is absent
         ("reject_share", 0.03, 0.02, True),  # fractional signals compare as numbers
         ("reject_share", 0.01, 0.02, False),
     ],
@@ -103,81 +116,125 @@ def test_a_signal_rule_fires_from_at_least(signal: str, value: float | None, at_
     if at_least is not None:
         when["at_least"] = at_least
     signals = {} if value is None else {signal: value}
-    assert fires(one(rule("r", **when)), None, signals) is fired
+    assert fires(one(rule("r", serves="new_leads", **when)), None, signals) is fired
 
 
 def test_a_kpi_rule_with_a_signal_needs_both() -> None:
-    """The KPI condition and the signal are joined by AND."""
     both = one(rule("r", "new_leads", status=MISSED_OR_NEAR, signal="content_shortfall", at_least=2))
     missed = result("new_leads", "missed")
     assert fires(both, missed, {"content_shortfall": 2.0}) is True
     assert fires(both, missed, {"content_shortfall": 1.0}) is False
-    assert fires(both, result("new_leads", "achieved"), {"content_shortfall": 3.0}) is False
 
 
-def test_a_kpi_rule_without_conditions_always_fires() -> None:
-    """An empty ``when`` is an always-on reminder (the rules file may hold one)."""
-    assert fires(one(rule("r", "new_leads")), result("new_leads", "achieved"), {}) is True
+def test_a_standing_rule_always_fires() -> None:
+    assert fires(one(rule("r", serves="new_leads", standing=True)), None, {}) is True
 
 
 # --- choose_actions -------------------------------------------------------------------------------------------
 
-RULES = Rules.model_validate({"actions": [
-    rule("open-worse", "email_open_rate", worsened=True),  # 0: fires (−16.7 %), achieved, not focus
-    rule("leads", "new_leads", status=MISSED_OR_NEAR),  # 1: fires, missed, not focus
-    rule("late-mqls", signal="sla_breaches", at_least=3),  # 2: fires, signal-only
-    rule("mqls", "mqls", status=MISSED_OR_NEAR),  # 3: fires, near, focus
-    rule("sqls", "sqls", status=MISSED_OR_NEAR),  # 4: fires, missed, focus
-    rule("cpl-always", "cpl"),  # 5: would always fire, but cpl is not among the results
-    rule("leads-achieved", "new_leads", status=["achieved"]),  # 6: does not fire
-    rule("ctr", "email_ctr", status=MISSED_OR_NEAR),  # 7: fires, near, not focus
-]})
+def ids(chosen: list[Commitment]) -> list[str]:
+    return [c.rule.id for c in chosen]
+
+
 RESULTS = [
     result("new_leads", "missed", actual=80, previous=90, target=100),
     result("mqls", "near", actual=46, previous=46, target=50, focus=True),
     result("sqls", "missed", actual=5, previous=8, target=15, focus=True),
-    result("email_open_rate", "achieved", actual=0.25, previous=0.30, target=0.20),
+    result("email_open_rate", "achieved", actual=0.25, previous=0.30, target=0.20),  # met, 17 % worse
     result("email_ctr", "near", actual=0.028, previous=0.028, target=0.03),
+    result("roi", "missed", actual=0.8, previous=0.4, target=1.5),  # missed but improving a lot
 ]
-SIGNALS = {"sla_breaches": 4.0}
 
 
-def test_choose_actions_orders_focus_then_severity_then_file_order() -> None:
-    """Focus KPIs first (missed before near), then the others: missed, near and signal-only rules
-    (ranked like near misses) in the file's order, then the rest."""
-    chosen = choose_actions(RULES, RESULTS, SIGNALS)
-    assert [a.rule.id for a in chosen] == ["sqls", "mqls", "leads", "late-mqls", "ctr", "open-worse"]
-    assert [a.priority for a in chosen] == [(0, 0, 4), (0, 1, 3), (1, 0, 1), (1, 1, 2), (1, 1, 7), (1, 2, 0)]
+def test_the_meeting_gets_at_most_five_focus_then_severity_then_file_order() -> None:
+    rules = Rules.model_validate({"actions": [
+        rule("open-worse", "email_open_rate", worsened=True, owner="marketing"),  # met target: never
+        rule("leads", "new_leads", status=MISSED_OR_NEAR, owner="marketing"),
+        rule("late-mqls", serves="sla_followup_rate", signal="sla_breaches", at_least=3, owner="sales"),
+        rule("mqls", "mqls", status=MISSED_OR_NEAR, owner="marketing"),
+        rule("sqls", "sqls", status=MISSED_OR_NEAR, owner="sales"),
+        rule("roi", "roi", status=MISSED_OR_NEAR, owner="joint"),  # improving: after the signals
+        rule("ctr", "email_ctr", status=MISSED_OR_NEAR, owner="joint"),
+    ]})
+    chosen = choose_actions(rules, RESULTS, {"sla_breaches": 4.0}, OCT, None)
+    assert ids(chosen) == ["sqls", "mqls", "leads", "ctr", "late-mqls"]
 
 
-def test_choose_actions_carries_the_result_it_fired_on() -> None:
-    chosen = {a.rule.id: a for a in choose_actions(RULES, RESULTS, SIGNALS)}
-    assert chosen["sqls"].result is RESULTS[2]
-    assert chosen["late-mqls"].result is None  # a signal-only rule has no KPI
-    assert isinstance(chosen["sqls"], ProposedAction)
+def test_one_action_per_kpi_the_first_in_the_file_wins() -> None:
+    rules = Rules.model_validate({"actions": [
+        rule("specific", "new_leads", status=["missed"], signal="content_shortfall"),
+        rule("generic", "new_leads", status=["missed"]),
+        rule("signal-for-leads", serves="new_leads", signal="content_shortfall"),
+    ]})
+    results = [result("new_leads", "missed", target=100)]
+    assert ids(choose_actions(rules, results, {"content_shortfall": 2.0}, OCT, None)) == ["specific"]
+    assert ids(choose_actions(rules, results, {}, OCT, None)) == ["generic"]
 
 
-def test_a_rule_whose_kpi_is_absent_is_skipped() -> None:
-    """cpl-always has no condition, yet does not fire: its KPI is not among the results."""
-    ids = [a.rule.id for a in choose_actions(RULES, RESULTS, SIGNALS)]
-    assert "cpl-always" not in ids
-    with_cpl = [*RESULTS, result("cpl", "no_target", actual=None, previous=None)]
-    assert "cpl-always" in [a.rule.id for a in choose_actions(RULES, with_cpl, SIGNALS)]
+def test_no_team_gets_more_than_two_so_both_sides_leave_with_work() -> None:
+    kpis = ["new_leads", "mqls", "email_ctr", "email_open_rate", "sqls"]
+    rules = Rules.model_validate({"actions": [rule(k, k, status=["missed"], owner="marketing") for k in kpis[:4]]
+                                  + [rule("sqls", "sqls", status=["missed"], owner="sales")]})
+    results = [result(k, "missed", target=100) for k in kpis]
+    assert ids(choose_actions(rules, results, {}, OCT, None)) == ["new_leads", "mqls", "sqls"]
 
 
-def test_a_signal_below_its_threshold_drops_only_that_rule() -> None:
-    ids = [a.rule.id for a in choose_actions(RULES, RESULTS, {"sla_breaches": 2.0})]
-    assert ids == ["sqls", "mqls", "leads", "ctr", "open-worse"]
+def test_standing_rules_fill_a_quiet_month_up_to_three() -> None:
+    rules = Rules.model_validate({"actions": [
+        rule("leads", "new_leads", status=["missed"], owner="marketing"),
+        rule("standing-a", serves="email_open_rate", standing=True, owner="marketing"),
+        rule("standing-b", serves="new_leads", standing=True, owner="sales"),  # its KPI already has an action
+        rule("standing-c", serves="mqls", standing=True, owner="joint"),
+        rule("standing-d", serves="sqls", standing=True, owner="sales"),
+    ]})
+    quiet = [result("new_leads", "missed", target=100)]
+    assert ids(choose_actions(rules, quiet, {}, OCT, None)) == ["leads", "standing-a", "standing-c"]
 
 
-def test_an_all_green_flat_month_fires_only_the_rule_asking_for_achieved() -> None:
-    green = [result(kpi, "achieved") for kpi in ("new_leads", "mqls", "sqls", "email_open_rate", "email_ctr")]
-    assert [a.rule.id for a in choose_actions(RULES, green, {})] == ["leads-achieved"]
+def test_due_dates_are_business_days_of_the_month_after_and_assignees_the_roles_first_member() -> None:
+    """November 2026: the 5th business day is Mon 9 Nov (3 Nov is Culture Day); the 10th is Mon 16 Nov; a day
+    past the month's last business day is its last (Mon 30 Nov)."""
+    rules = Rules.model_validate({"actions": [
+        rule("soon", "new_leads", status=["missed"], role="sales_liaison", due_business_day=5),
+        rule("later", "mqls", status=["near"], role="content", due_business_day=10),
+        rule("last", "sqls", status=["missed"], role="analyst", due_business_day=23, owner="sales"),
+    ]})
+    team = Team.model_validate({"company_size": "50-200", "roles": {
+        "sales_liaison": {"people": 1, "weekly_hours": 2, "members": ["高橋 美咲", "佐藤 健太"]},
+        "content": {"people": 1, "weekly_hours": 6}}})
+    chosen = {c.rule.id: c for c in choose_actions(rules, RESULTS, {}, OCT, team)}
+    assert (chosen["soon"].due, chosen["soon"].assignee) == (date(2026, 11, 9), "高橋 美咲")
+    assert (chosen["later"].due, chosen["later"].assignee) == (date(2026, 11, 16), None)  # a role without members
+    assert (chosen["last"].due, chosen["last"].assignee) == (date(2026, 11, 30), None)  # a role not in the team
+    for commitment in chosen.values():
+        assert Month.of(commitment.due) == OCT.shift(1)
 
 
-def test_the_file_order_breaks_ties() -> None:
-    """Two non-focus misses keep the order the team wrote them in, whichever KPI comes first in the results."""
-    rules = Rules.model_validate({"actions": [rule("second-kpi", "sqls", status=["missed"]),
-                                              rule("first-kpi", "new_leads", status=["missed"])]})
-    results = [result("new_leads", "missed"), result("sqls", "missed")]
-    assert [a.rule.id for a in choose_actions(rules, results, {})] == ["second-kpi", "first-kpi"]
+def test_every_commitment_names_a_kpi_of_the_catalogue() -> None:
+    rules = Rules.model_validate({"actions": [rule("late", serves="sla_followup_rate", signal="sla_breaches")]})
+    (chosen,) = choose_actions(rules, RESULTS, {"sla_breaches": 2.0}, OCT, None)
+    assert chosen.kpi_id == "sla_followup_rate" and chosen.result is None
+
+
+# --- look_back --------------------------------------------------------------------------------------------------
+
+def test_last_months_actions_come_back_with_their_kpi_and_the_logged_status() -> None:
+    rules = Rules.model_validate({"actions": [rule("leads", "new_leads", status=["missed"]),
+                                              rule("roi", "roi", status=["missed"])]})
+    september = choose_actions(rules, [result("new_leads", "missed", target=100), result("roi", "missed")],
+                               {}, OCT.shift(-1), None)
+    log = pd.DataFrame({"month": ["2026-09", "2026-09", "2026-08", "2026-09"],
+                        "action_id": ["leads", "roi", "roi", "leads"],
+                        "status": ["in_progress", "dropped", "done", "done"],
+                        "note": [None, "予算凍結のため", None, "11/2に完了"]})
+    past = {p.commitment.rule.id: p for p in look_back(september, RESULTS, log, OCT)}
+    assert (past["leads"].status, past["leads"].note) == ("done", "11/2に完了")  # the later row wins
+    assert (past["roi"].status, past["roi"].note) == ("dropped", "予算凍結のため")  # August's row is not September's
+    assert past["roi"].result is RESULTS[5]  # its KPI this month: 0.4 → 0.8
+
+
+def test_without_a_log_the_status_is_unknown_not_done() -> None:
+    rules = Rules.model_validate({"actions": [rule("leads", "new_leads", status=["missed"])]})
+    september = choose_actions(rules, [result("new_leads", "missed")], {}, OCT.shift(-1), None)
+    (past,) = look_back(september, RESULTS, None, OCT)
+    assert past.status is None and past.note is None

@@ -21,7 +21,7 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
-from retropack.insights.actions import ProposedAction
+from retropack.insights.actions import Commitment
 from retropack.insights.analysis import Analysis, Funnel, funnel, signals
 from retropack.insights.content_plan import CadenceLine, ContentPlan, build_content_plan
 from retropack.insights.highlights import sla_breaches
@@ -71,15 +71,28 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
     return load_dataset(folder, max_reject_share=0.5)  # one bad lead in eight must not stop the run
 
 
-def test_funnel_counts_each_stage_of_the_month(dataset: Dataset) -> None:
+def test_the_funnel_follows_one_group_of_leads_to_the_end_of_the_month(dataset: Dataset) -> None:
+    """The leads created May–October 2026 (L1–L7; L8 was rejected): MQL by October's end L1 L2 L3 L6, SQL L1 L2,
+    a deal created by then L1 L2 L3 L4 L6 (D3 is not MA-sourced but is still L2's deal), won L2 (D3) and L6
+    (D2, D4: one lead). Every stage counts the same leads, so each rate is a true conversion."""
     inputs = build_inputs(dataset, KpiParams())
-    assert funnel(inputs, OCT) == Funnel(leads=6, mqls=3, sqls=2, opportunities=3, won=2)
+    assert funnel(inputs, OCT) == Funnel(first=Month(2026, 5), last=OCT, leads=7, mqls=4, sqls=2, opportunities=5,
+                                         won=2)
 
 
-def test_funnel_of_the_month_before(dataset: Dataset) -> None:
-    """September in Tokyo: only L6 (L7's 30 September is a UTC date: 1 October in Tokyo); D4 created, none won."""
+def test_the_funnel_of_the_month_before_ignores_what_happened_after_it(dataset: Dataset) -> None:
+    """September in Tokyo: only L6 (L7's 30 September is a UTC date: 1 October in Tokyo); D4 was created in
+    September but won only in October."""
     inputs = build_inputs(dataset, KpiParams())
-    assert funnel(inputs, Month(2026, 9)) == Funnel(leads=1, mqls=1, sqls=0, opportunities=1, won=0)
+    assert funnel(inputs, Month(2026, 9)) == Funnel(first=Month(2026, 4), last=Month(2026, 9), leads=1, mqls=1,
+                                                    sqls=0, opportunities=1, won=0)
+
+
+def test_no_stage_of_the_funnel_exceeds_the_one_before(dataset: Dataset) -> None:
+    inputs = build_inputs(dataset, KpiParams())
+    for month in (Month(2026, 9), OCT, Month(2026, 11)):
+        f = funnel(inputs, month)
+        assert f.leads >= f.mqls >= f.sqls and f.leads >= f.opportunities >= f.won
 
 
 def test_signals_from_breaches_content_and_rejects(dataset: Dataset) -> None:
@@ -117,12 +130,15 @@ def test_analyse_the_healthy_program(healthy_june: Analysis) -> None:
     """June 2025 is month 6 of a program started in January: growth, focus on MQLs and MQL→SQL."""
     analysis = healthy_june
     assert (analysis.month, analysis.phase.id, analysis.phase.month_index) == (Month(2025, 6), "growth", 6)
-    assert analysis.funnel == Funnel(leads=100, mqls=40, sqls=20, opportunities=12, won=6)
+    assert analysis.funnel == Funnel(first=Month(2025, 1), last=Month(2025, 6), leads=600, mqls=240, sqls=120,
+                                     opportunities=72, won=36)  # six months of the same 100 leads
     assert len(analysis.results) == 16
     assert {r.kpi.id for r in analysis.results if r.focus} == {"mqls", "mql_to_sql_rate"}
     assert {r.status for r in analysis.results} == {"achieved", "no_target"}
-    assert analysis.misses == [] and analysis.sla_breaches.empty
-    assert analysis.actions == []  # nothing to fix
+    assert analysis.buckets.misses == () and analysis.buckets.watch == () and analysis.sla_breaches.empty
+    # nothing to fix: the three standing actions keep the improvement cycle going, one team each at most twice
+    assert [c.rule.id for c in analysis.actions.commitments] == ["standing-ab-test", "standing-mql-review",
+                                                                 "standing-new-content"]
     assert {k: analysis.signals[k] for k in ("sla_breaches", "content_shortfall", "unpublished_content",
                                              "reject_share")} == dict.fromkeys(
         ("sla_breaches", "content_shortfall", "unpublished_content", "reject_share"), 0.0)
@@ -135,8 +151,9 @@ def test_analyse_returns_actions_as_rules_not_words(analyse: Callable[..., Analy
     program.config["targets"]["default"] |= {"new_leads": 150, "mqls": 42}  # 100 missed; 40 near (≥ 37.8)
     analysis = analyse(program)
     bundled = load_rules(bundled_rules_file())
-    assert [a.rule.id for a in analysis.actions] == ["mql-volume", "lead-volume"]  # focus near before missed
-    assert [(a.result.kpi.id, a.result.status) for a in analysis.actions if a.result] == [
-        ("mqls", "near"), ("new_leads", "missed")]
-    assert all(a.rule == bundled.rule(a.rule.id) for a in analysis.actions)
-    assert {f.name for f in dataclasses.fields(ProposedAction)} == {"rule", "result", "priority"}
+    chosen = analysis.actions.commitments
+    # focus near before missed; a standing action of another team makes the third
+    assert [a.rule.id for a in chosen] == ["mql-volume", "lead-volume", "standing-mql-review"]
+    assert [(a.result.kpi.id, a.result.status) for a in chosen if a.result] == [("mqls", "near"), ("new_leads", "missed")]
+    assert all(a.rule == bundled.rule(a.rule.id) for a in chosen)
+    assert {f.name for f in dataclasses.fields(Commitment)} == {"rule", "result", "due", "assignee"}

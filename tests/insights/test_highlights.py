@@ -7,12 +7,13 @@ counted on a calendar.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from retropack.insights.highlights import misses, relative_move, sla_breaches, wins
+from retropack.insights.highlights import bucket_of, relative_move, sla_breaches, sort_into_buckets
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.evaluation import KpiResult, Status
 from retropack.kpis.inputs import KpiInputs, KpiParams, build_inputs
@@ -79,67 +80,63 @@ def test_relative_move_is_positive_when_better(kpi: str, previous: float | None,
     assert got == (None if move is None else pytest.approx(move))
 
 
-# --- wins and misses -------------------------------------------------------------------------------------------
+# --- buckets ----------------------------------------------------------------------------------------------------
 
-def test_wins_are_achieved_by_gap_then_improved_by_move(inputs: KpiInputs) -> None:
+def buckets_of(results: list[KpiResult]) -> dict[str, list[tuple[str, str | None]]]:
+    got = sort_into_buckets(results)
+    return {name: [(h.result.kpi.id, h.direction) for h in getattr(got, name)] for name in ("wins", "watch", "misses")}
+
+
+def test_every_kpi_lands_in_one_bucket_by_status_and_direction() -> None:
     results = [
-        result("new_leads", "achieved", 120, 120, target=100),  # 20 % above target
-        result("mqls", "achieved", 55, 55, target=50),  # 10 % above
-        result("cpl", "achieved", 3000, 3000, target=5000),  # lower is better: 40 % under target
-        result("sqls", "no_target", 11, 10),  # +10 %: counts (the threshold is inclusive)
-        result("unsubscribe_rate", "no_target", 0.004, 0.005),  # lower is better: 20 % better
-        result("email_ctr", "missed", 0.0109, 0.01, target=0.03),  # +9 %: not enough
-        result("ma_won_amount", "near", 1_400_000, 0, target=1_500_000),  # up from 0: no relative move
-        result("email_open_rate", "missed", 0.15, 0.30, target=0.25),  # got worse
+        result("new_leads", "achieved", 120, 120, target=100),  # met, steady: win
+        result("mqls", "achieved", 140, 200, target=100),  # met but 30 % down: watch
+        result("sqls", "missed", 30, 25, target=50),  # missed but 20 % up: watch
+        result("cpl", "near", 5400, 5400, target=5000),  # narrowly missed, steady: miss
+        result("roi", "no_target", 0.5, 1.0),  # no target, 50 % worse: miss
+        result("unsubscribe_rate", "no_target", 0.004, 0.005),  # no target, 20 % better: win
+        result("email_ctr", "no_target", 0.0109, 0.01),  # no target, +9 %: in no bucket
+        result("cac", "no_data", None, 300_000, target=400_000),  # no value: in no bucket
     ]
-    got = wins(results)
-    assert [(h.result.kpi.id, h.reason) for h in got] == [
-        ("cpl", "achieved"), ("new_leads", "achieved"), ("mqls", "achieved"),
-        ("unsubscribe_rate", "improved"), ("sqls", "improved"),
-    ]
+    assert buckets_of(results) == {
+        "wins": [("new_leads", "steady"), ("unsubscribe_rate", "better")],
+        "watch": [("sqls", "better"), ("mqls", "worse")],  # a miss before a met target, then the furthest
+        "misses": [("roi", "worse"), ("cpl", "steady")],  # −50 % from last month is further than 8 % over target
+    }
 
 
-def test_a_kpi_that_moved_against_its_verdict_is_in_both_lists(inputs: KpiInputs) -> None:
-    """Achieved but 30 % down is a win (achieved) and a miss (worsened); missed but 20 % up is a miss
-    (missed) and a win (improved): the meeting hears both sides."""
-    fell = result("new_leads", "achieved", 140, 200, target=100)
-    rose = result("mqls", "missed", 30, 25, target=50)
-    assert [(h.result.kpi.id, h.reason) for h in wins([fell, rose])] == [
-        ("new_leads", "achieved"), ("mqls", "improved")]
-    assert [(h.result.kpi.id, h.reason) for h in misses([fell, rose])] == [
-        ("mqls", "missed"), ("new_leads", "worsened")]
+@pytest.mark.parametrize("status", ["achieved", "near", "missed", "no_target", "no_data"])
+@pytest.mark.parametrize(("previous", "actual"), [(100, 130), (100, 100), (100, 70), (None, 100), (0, 10)])
+def test_a_kpi_is_never_in_two_buckets(status: Status, previous: float | None, actual: float) -> None:
+    kpi = result("new_leads", status, actual, previous, target=100)
+    got = sort_into_buckets([kpi])
+    places = [name for name in ("wins", "watch", "misses") if getattr(got, name)]
+    assert len(places) <= 1
+    assert bucket_of(kpi) == ({"wins": "win", "watch": "watch", "misses": "miss"}[places[0]] if places else None)
 
 
-def test_misses_are_missed_then_near_by_gap_then_worsened_by_move(inputs: KpiInputs) -> None:
+def test_buckets_order_focus_first_then_missed_before_near_then_the_furthest() -> None:
     results = [
         result("sqls", "near", 14, 14, target=15),  # 6.7 % short
         result("new_leads", "missed", 50, 50, target=100),  # 50 % short
-        result("cpl", "near", 5400, 5400, target=5000),  # lower is better: 8 % over
         result("mqls", "missed", 40, 40, target=50),  # 20 % short
-        result("ma_pipeline_amount", "no_target", 900_000, 1_000_000),  # −10 %: counts (inclusive)
-        result("roi", "no_target", 0.5, 1.0),  # −50 %
-        result("email_ctr", "no_target", 0.0091, 0.01),  # −9 %: not enough
-        result("cac", "no_data", None, 300_000, target=400_000),  # no value: neither a miss nor worse
+        replace(result("cpl", "near", 5400, 5400, target=5000), focus=True),  # focus first, even near
     ]
-    got = misses(results)
-    assert [(h.result.kpi.id, h.reason) for h in got] == [
-        ("new_leads", "missed"), ("mqls", "missed"), ("cpl", "near"), ("sqls", "near"),
-        ("roi", "worsened"), ("ma_pipeline_amount", "worsened"),
-    ]
+    assert [h.result.kpi.id for h in sort_into_buckets(results).misses] == ["cpl", "new_leads", "mqls", "sqls"]
 
 
-def test_a_highlight_tells_the_causes_of_its_kpis_change(inputs: KpiInputs) -> None:
+def test_a_highlight_tells_the_causes_of_its_kpis_change() -> None:
     """The highlight carries its KPI's told causes; with no explanation (no previous value) there are none."""
-    (highlight,) = misses([result("new_leads", "missed", 50, None, target=100)])
-    assert highlight.why.causes == () and highlight.why.small == ()
+    (highlight,) = sort_into_buckets([result("new_leads", "missed", 50, None, target=100)]).misses
+    assert highlight.why.causes == () and highlight.why.small == () and highlight.direction is None
 
 
 # --- sla_breaches ----------------------------------------------------------------------------------------------
 
 def test_sla_breaches_lists_the_months_late_mqls_never_touched_first(inputs: KpiInputs) -> None:
     breaches = sla_breaches(inputs, OCT)
-    assert list(breaches.columns) == ["lead_id", "company", "owner", "segment", "mql_at", "waited_days"]
-    assert set(breaches["lead_id"][:2]) == {"L3", "L5"}  # never touched
+    assert list(breaches.columns) == ["lead_id", "company", "owner", "segment", "source", "mql_at", "waited_days"]
+    assert list(breaches["lead_id"][:2]) == ["L3", "L5"]  # never followed up, the oldest MQL first
     assert breaches["waited_days"][:2].isna().all()
     assert list(breaches["lead_id"][2:]) == ["L2", "L4"]  # then the longest wait
     assert list(breaches["waited_days"][2:]) == [5.5, 4.0]
@@ -165,7 +162,7 @@ def test_without_the_first_touch_column_there_is_no_list(tmp_path: Path) -> None
     leads = "\n".join(",".join(line.split(",")[:-1]) for line in LEADS.splitlines()) + "\n"
     breaches = sla_breaches(inputs_from(tmp_path, leads), OCT)
     assert breaches.empty
-    assert list(breaches.columns) == ["lead_id", "company", "owner", "segment", "mql_at", "waited_days"]
+    assert list(breaches.columns) == ["lead_id", "company", "owner", "segment", "source", "mql_at", "waited_days"]
 
 
 def test_a_lead_table_without_company_or_owner_still_lists_breaches(tmp_path: Path) -> None:

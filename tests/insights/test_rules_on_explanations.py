@@ -19,9 +19,9 @@ from retropack.rules import Rules, load_rules
 
 RULES = Rules.model_validate({"actions": [
     {"id": "send-mix", "kpi": "email_open_rate", "when": {"status": ["missed"], "explained_by": "mix"},
-     "owner": "marketing", "text": {"ja": {"title": "t", "why": "w"}, "en": {"title": "t", "why": "w"}}},
-    {"id": "unusual", "when": {"insight": "unusual_change"}, "owner": "joint",
-     "text": {"ja": {"title": "t", "why": "w"}, "en": {"title": "t", "why": "w"}}},
+     "owner": "marketing", "text": {"ja": {"title": "t", "evidence": "e", "expected": "x"}, "en": {"title": "t", "evidence": "e", "expected": "x"}}},
+    {"id": "unusual", "serves": "sqls", "when": {"insight": "unusual_change"}, "owner": "joint",
+     "text": {"ja": {"title": "t", "evidence": "e", "expected": "x"}, "en": {"title": "t", "evidence": "e", "expected": "x"}}},
 ]})
 
 
@@ -30,7 +30,7 @@ def missed_open_rate() -> KpiResult:
 
 
 def ids(whys: dict[str, Why], insights: list[Insight]) -> list[str]:
-    return [a.rule.id for a in choose_actions(RULES, [missed_open_rate()], {}, whys, insights)]
+    return [a.rule.id for a in choose_actions(RULES, [missed_open_rate()], {}, Month(2026, 10), None, whys, insights)]
 
 
 def test_explained_by_fires_only_on_the_named_side() -> None:
@@ -46,8 +46,8 @@ def test_an_insight_rule_fires_when_the_insight_is_found_for_any_kpi() -> None:
 
 
 def test_explained_by_needs_the_kpi_it_reads(tmp_path: Path) -> None:
-    rules = {"actions": [{"id": "x", "when": {"explained_by": "mix", "signal": "s"}, "owner": "joint",
-                          "text": {"ja": {"title": "t", "why": "w"}, "en": {"title": "t", "why": "w"}}}]}
+    rules = {"actions": [{"id": "x", "serves": "sqls", "when": {"explained_by": "mix", "signal": "s"}, "owner": "joint",
+                          "text": {"ja": {"title": "t", "evidence": "e", "expected": "x"}, "en": {"title": "t", "evidence": "e", "expected": "x"}}}]}
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"rule 'x' has 'when.explained_by' without the 'kpi' it reads"):
         load_rules(tmp_path / "rules.yaml")

@@ -25,9 +25,20 @@ def rate(group: str, mix: float, rate_part: float, significant: bool, shares: tu
 
 
 def test_small_parts_are_never_causes_and_are_named_apart() -> None:
-    by = (Breakdown("owner", (count("佐藤", 1_500_000, 590_000, 4), count("鈴木", 550_000, 0, 1))),)
+    by = (Breakdown("lead_source", (count("partner", 1_500_000, 590_000, 4), count("webinar", 550_000, 0, 1))),)
     why = tell(result("ma_won_amount", 2_050_000, 590_000, Explanation(1_460_000, by, None)))
-    assert why.causes == () and [c.part.group for c in why.small] == ["佐藤", "鈴木"]
+    assert why.causes == () and [c.part.group for c in why.small] == ["partner", "webinar"]
+
+
+def test_people_are_never_told_as_causes_nor_as_small_samples() -> None:
+    """The owner breakdown explains as much as the source, but a salesperson is an owner of work, not a finding:
+    the story is told by the source."""
+    by = (Breakdown("owner", (count("佐藤", 1_500_000, 100_000, 40), count("鈴木", 550_000, 0, 1))),
+          Breakdown("lead_source", (count("web", 1_100_000, 100_000, 30), count("ads", 950_000, 0, 11))))
+    why = tell(result("ma_won_amount", 2_050_000, 100_000, Explanation(1_950_000, by, None)))
+    assert {c.dimension for c in (*why.causes, *why.small)} == {"lead_source"}
+    only_people = (by[0],)
+    assert tell(result("ma_won_amount", 2_050_000, 100_000, Explanation(1_950_000, only_people, None))).empty
 
 
 def test_one_dimension_tells_the_story_and_only_parts_pushing_its_way() -> None:

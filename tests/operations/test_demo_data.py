@@ -64,7 +64,8 @@ def test_committed_demo_is_the_generators_default_output(demo: tuple[Path, dict[
 
 def test_row_counts_returned_match_the_files(demo: tuple[Path, dict[str, int]]) -> None:
     out, rows = demo
-    assert set(rows) == {"leads", "email_sends", "deals", "spend", "content_calendar", "scenarios"}
+    assert set(rows) == {"leads", "email_sends", "deals", "spend", "content_calendar", "scenarios", "mql_feedback",
+                         "action_log"}
     assert not (out / "email_events.csv").exists()
     for table, count in rows.items():
         assert len(_read(out, table)) == count
@@ -157,3 +158,14 @@ def test_funnel_and_program_shape(demo: tuple[Path, dict[str, int]]) -> None:
     calendar = _read(demo[0], "content_calendar")
     assert calendar["planned_date"].str.startswith("2026-12").any()
     assert calendar["published_at"].eq("").any()
+
+
+def test_sales_feedback_judges_octobers_mqls_that_sales_contacted(demo: tuple[Path, dict[str, int]]) -> None:
+    feedback, leads = _read(demo[0], "mql_feedback"), _read(demo[0], "leads")
+    assert len(feedback) == 8 and set(feedback["month"]) == {"2026-10"}
+    judged = leads.drop_duplicates("lead_id").set_index("lead_id").loc[feedback["lead_id"]]
+    assert _moments(judged["mql_at"]).dt.tz_convert("Asia/Tokyo").dt.strftime("%Y-%m").eq("2026-10").all()
+    assert judged["first_sales_touch_at"].ne("").all()
+    became_sql = judged["sql_at"].ne("").to_numpy()
+    assert (feedback["verdict"].to_numpy() == ["good" if sql else "bad" for sql in became_sql]).all()
+    assert {"good", "bad"} == set(feedback["verdict"]) and feedback["reason"].ne("").all()

@@ -64,6 +64,7 @@ def test_retropack_run_from_another_folder_writes_a_whole_pack(installed: Path, 
         env=env)
     folder = tmp_path / "reports" / "demo" / "2026-10"
     assert {p.name for p in folder.iterdir()} == {"retrospective-demo-2026-10.pdf", "retrospective-demo-2026-10.pptx",
-                                                 "kpis.json", "diagnosis.json", "manifest.json", "rejects"}
+                                                 "kpis.json", "actions.json", "diagnosis.json", "manifest.json",
+                                                 "rejects"}
     assert json.loads((folder / "kpis.json").read_text(encoding="utf-8")) == json.loads(
         (ROOT / "tests" / "data" / "demo-2026-10-kpis.json").read_text(encoding="utf-8"))

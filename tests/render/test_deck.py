@@ -17,7 +17,6 @@ from pypdf import PdfReader
 from retropack.errors import RenderError
 from retropack.flow.steps import build_pack_view
 from retropack.kpis.catalog import CATALOG, KPIS
-from retropack.present.diagnosis.view import DiagnosisView
 from retropack.present.formatting import NO_VALUE, axis_format, format_change, format_value
 from retropack.present.messages import Translator
 from retropack.present.view import (
@@ -27,7 +26,6 @@ from retropack.present.view import (
     HighlightView,
     KpiRow,
     PackView,
-    QualityRow,
     StatusCount,
     Table,
     TrendSeries,
@@ -110,17 +108,20 @@ def _row(kpi_id: str, tr: Translator) -> KpiRow:
     return KpiRow(kpi.id, kpi.name(loc), tr(f"owner.{kpi.owner}"), tr(f"better.{kpi.better}"), kpi.unit,
                   tr(key, value=format_value(target, kpi.unit, loc)) if target is not None else NO_VALUE,
                   shown, format_value(previous, kpi.unit, loc),
-                  format_change(change, kpi.unit, loc), status, tr(f"status.{status}"), SYMBOLS[status],
+                  format_change(change, kpi.unit, loc), status, tr(f"status.{status}"), SYMBOLS[status], "", "",
                   kpi_id in FOCUS, f"{kpi.name(loc)}: {shown}")
 
 
-def _highlight(row: KpiRow, reason: str, tr: Translator) -> HighlightView:
-    summary = tr(f"highlight.{reason}", name=row.name, actual=row.actual, target=row.target,
-                 previous=row.previous, change=row.change)
-    causes = tuple(tr("why.change", dimension=tr(f"dimension.{dim}"), group=group, now=now, before=before,
-                      effect=effect) for dim, group, now, before, effect in DRIVERS)
-    return HighlightView(row.id, row.name, row.status, row.symbol, tr(f"reason.{reason}"), summary, causes, (), "",
-                         ())
+def _highlight(row: KpiRow, bucket: str, tr: Translator) -> HighlightView:
+    values = {"name": row.name, "actual": row.actual, "target": row.target, "previous": row.previous,
+              "change": row.change}
+    key = {"achieved": "achieved", "near": "near", "missed": "missed"}.get(row.status, "improved")
+    causes = tuple(tr("why.change", who=tr("why.who", dimension=tr(f"dimension.{dim}"), group=group), now=now,
+                      before=before, effect=effect) for dim, group, now, before, effect in DRIVERS)
+    return HighlightView(row.id, row.name, tr("highlight.definition", formula=KPIS[row.id].formula(tr.locale)),
+                         bucket, row.status, row.symbol, row.status_label, "", "", tr("highlight.facts", **values),
+                         tr(f"highlight.summary.{key}", **values), causes, (), "", (), "", "",
+                         tr(f"question.{row.id}"))
 
 
 def _table(tr: Translator, prefix: str, columns: str, rows: tuple[tuple[str, ...], ...], note: str = "") -> Table:
@@ -128,19 +129,20 @@ def _table(tr: Translator, prefix: str, columns: str, rows: tuple[tuple[str, ...
 
 
 @cache
-def demo_diagnosis(locale: str) -> DiagnosisView:
-    """The diagnosis pages of a real month: the deck appends them after the agenda."""
-    return build_pack_view(CONFIG / ("demo.yaml" if locale == "ja" else "demo-en.yaml"), "2026-10").diagnosis
+def demo_pack(locale: str) -> PackView:
+    """A real month of the demo: the made-up view keeps its diagnosis, cadence, closing and appendix pages."""
+    return build_pack_view(CONFIG / ("demo.yaml" if locale == "ja" else "demo-en.yaml"), "2026-10")
 
 
 def make_view(locale: str = "ja") -> PackView:
-    """A realistic pack of the optimization phase, month 8: 16 KPIs, 6 wins, 6 misses, gaps in the trends."""
+    """A realistic pack of the optimization phase, month 8: 16 KPIs, 6 wins, 6 misses, 6 actions, gaps in the
+    trends; the pages that follow the agenda come from a real month of the demo."""
     tr = Translator(locale)
     rows = [_row(k.id, tr) for k in CATALOG]
     by_id = {r.id: r for r in rows}
-    wins = [_highlight(by_id[i], "achieved", tr) for i in ("ma_pipeline_amount", "roi", "mql_to_sql_rate",
-                                                            "new_leads", "email_open_rate", "unsubscribe_rate")]
-    misses = [_highlight(by_id[i], by_id[i].status, tr)
+    wins = [_highlight(by_id[i], "win", tr) for i in ("ma_pipeline_amount", "roi", "mql_to_sql_rate",
+                                                       "new_leads", "email_open_rate", "unsubscribe_rate")]
+    misses = [_highlight(by_id[i], "miss", tr)
               for i in ("ma_won_amount", "sla_followup_rate", "mqls", "email_ctr", "cpl", "sqls")]
     sla_rows = tuple((f"L-{1040 + i}", f"株式会社サンプル{i}", "佐藤", "中堅", f"2026-01-{i + 5:02d}",
                       tr("sla.never") if i < 3 else tr("sla.days", days=f"{9.5 - i * 0.5:.1f}")) for i in range(12))
@@ -148,12 +150,16 @@ def make_view(locale: str = "ja") -> PackView:
     stages = [tr(f"funnel.{s}") for s in ("leads", "mqls", "sqls", "opportunities", "won")]
     funnel = tuple(FunnelStage(label, count, rate, f"{count:,}", f"{label} ({rate})" if rate else label)
                    for label, count, rate in zip(stages, FUNNEL, FUNNEL_RATES, strict=True))
+    actions = tuple(ActionView(i + 1, f"rule-{i}", title, kpi or "new_leads", tr.kpi_name(kpi or "new_leads"), owner,
+                               tr(f"owner.{owner}"), None, tr("actions.who_open", team=tr(f"owner.{owner}")),
+                               "2026-02-09", "2/9(月)", "—", why, "失敗パターン3")
+                    for i, (title, kpi, owner, why) in enumerate(ACTIONS))
 
     def kind(t: str) -> str:
         return tr(f"content.type.{t}")
 
-    return PackView(
-        words=tr, locale=locale, title=tr("pack.title"), client="acme", program_name="Demo MA program",
+    return dataclasses.replace(
+        demo_pack(locale), client="acme", program_name="Demo MA program",
         month="2026-01", month_label="2026年1月" if locale == "ja" else "January 2026", phase_id="optimization",
         phase_label=tr("phase.optimization"), phase_line=tr("pack.phase_value", phase=tr("phase.optimization"),
                                                             index=8),
@@ -167,12 +173,10 @@ def make_view(locale: str = "ja") -> PackView:
                                  axis_format(KPIS[i].unit, locale, "JPY")) for i in FOCUS),
         waterfalls=(),
         funnel=funnel, funnel_line=" → ".join(stage.text for stage in funnel),
-        count_axis=axis_format("count", locale, "JPY"),
-        wins=tuple(wins), misses=tuple(misses),
+        wins=tuple(wins), watch_better=(), misses=tuple(misses), watch_worse=(),
         sla=_table(tr, "sla.col", "lead company owner segment mql_at waited", sla_rows, tr("sla.more", count=5)),
         sla_total=17, sla_title=tr("sla.title", days="3", count=17), sla_empty=tr("sla.none"),
-        actions=tuple(ActionView(f"rule-{i}", title, tr.kpi_name(kpi), tr(f"owner.{owner}"), why, "失敗パターン3")
-                      for i, (title, kpi, owner, why) in enumerate(ACTIONS)),
+        actions=actions,
         cadence=_table(tr, "content.col", "type planned target shortfall", (
             (kind("blog"), "4", "4", NO_VALUE), (kind("whitepaper"), "0", "1", "1"),
             (kind("webinar"), "1", "1", NO_VALUE), (kind("newsletter"), "2", "2", NO_VALUE),
@@ -187,12 +191,10 @@ def make_view(locale: str = "ja") -> PackView:
             ("ウェビナー参加者フォロー", tr("scenario.status.planned"), "2026-02-20", "田中"),
             ("休眠リード掘り起こし", tr("scenario.status.live"), "2026-01-15", "鈴木"))),
         content_shortfall=2, has_calendar=True,
-        quality=tuple(QualityRow(table, f"{table}.csv", *rest) for table, *rest in QUALITY),
+        quality=_table(tr, "quality.col", "table read rejected share reasons",
+                       tuple((tr(f"table.{t}"), read, rejected, share, reasons)
+                             for t, _, read, rejected, share, reasons in QUALITY), tr("quality.rejects_note")),
         findings=(tr("finding.deals_without_amount", count=57),),
-        definitions=_table(tr, "definitions.col", "name owner better formula", tuple(
-            (k.name(locale), tr(f"owner.{k.owner}"), tr(f"better.{k.better}"), k.formula(locale)) for k in CATALOG)),
-        run_info=_table(tr, "run.col", "item value", ((tr("run.id"), "20260202-0900"),)),
-        diagnosis=demo_diagnosis(locale),
     )
 
 
@@ -259,28 +261,53 @@ def test_every_slide_has_speaker_notes(deck: Path) -> None:
     for slide in prs.slides:
         assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip(), slide.shapes.title.text
     summary = prs.slides[_titles(prs).index("サマリー")].notes_slide.notes_text_frame.text
-    assert make_view("ja").top_misses[0].summary in summary
+    assert make_view("ja").decide[0].text in summary
 
 
-def test_every_run_carries_the_japanese_font(deck: Path) -> None:
+def test_highlight_notes_carry_talking_points_and_a_question_for_sales(deck: Path) -> None:
+    """Per card: what to say, the question to ask sales; the slide's cards all have theirs."""
     prs = Presentation(str(deck))
+    view = make_view("ja")
+    notes = "\n".join(slide.notes_slide.notes_text_frame.text for slide in prs.slides
+                      if slide.shapes.title.text.startswith("3. うまくいかなかったこと"))
+    for card in view.misses:
+        assert f"■ {card.name}" in notes and f"営業への質問: {card.question}" in notes
+        assert f"話すこと: {card.summary}" in notes
+
+
+def _faces(path: Path) -> set[tuple[str, str]]:
+    """(latin, east-asian) typeface of every run: text boxes, table cells and speaker notes."""
+    prs = Presentation(str(path))
     frames = [shape.text_frame for slide in prs.slides for shape in slide.shapes if shape.has_text_frame]
     frames += [cell.text_frame for slide in prs.slides for shape in slide.shapes if shape.has_table
                for row in shape.table.rows for cell in row.cells]
     frames += [slide.notes_slide.notes_text_frame for slide in prs.slides]
     runs = [run for frame in frames for p in frame.paragraphs for run in p.runs]
     assert len(runs) > 500
-    for run in runs:
-        assert run.font.name == "IPAexGothic"
-        assert run.font._element.find("{http://schemas.openxmlformats.org/drawingml/2006/main}ea").get(
-            "typeface") == "IPAexGothic"
+    ea = "{http://schemas.openxmlformats.org/drawingml/2006/main}ea"
+    return {(run.font.name, run.font._element.find(ea).get("typeface")) for run in runs}
 
 
-def test_long_lists_are_capped_with_a_more_line(deck: Path) -> None:
+def test_every_run_carries_a_japanese_font_office_has(deck: Path) -> None:
+    """Meiryo by default: Office ships it, so PowerPoint does not substitute a face for the Japanese text."""
+    assert _faces(deck) == {("Meiryo", "Meiryo")}
+
+
+def test_the_deck_font_is_the_configured_one(tmp_path: Path) -> None:
+    path = tmp_path / "deck.pptx"
+    render_pptx(dataclasses.replace(make_view("ja"), deck_font="Yu Gothic"), path)
+    assert _faces(path) == {("Yu Gothic", "Yu Gothic")}
+
+
+def test_no_kpi_is_left_off_the_slides(deck: Path) -> None:
+    """Six wins are two slides of three cards: every KPI is on a card, none only in the speaker notes."""
     prs = Presentation(str(deck))
-    slide = prs.slides[_titles(prs).index("2. うまくいったこと")]
-    texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
-    assert "…ほか2件" in texts
+    slides = [slide for slide in prs.slides if slide.shapes.title.text.startswith("2. うまくいったこと")]
+    texts = "\n".join(shape.text_frame.text for slide in slides for shape in slide.shapes if shape.has_text_frame)
+    assert len(slides) == 2 and [t for t in _titles(prs) if t.startswith("2.")] == ["2. うまくいったこと",
+                                                                                  "2. うまくいったこと(続き)"]
+    for card in make_view("ja").wins:
+        assert card.name in texts and card.facts in texts
 
 
 def test_english_locale_gives_english_titles(tmp_path: Path) -> None:
@@ -295,7 +322,7 @@ def test_english_locale_gives_english_titles(tmp_path: Path) -> None:
 
 def test_empty_sections_say_so_instead_of_disappearing(tmp_path: Path) -> None:
     full = make_view("ja")
-    view = dataclasses.replace(full, wins=(), top_wins=(), actions=(), sla=Table(full.sla.header, ()), sla_total=0,
+    view = dataclasses.replace(full, wins=(), top_wins=(), actions=(), decide=(), sla=Table(full.sla.header, ()), sla_total=0,
                                sla_title=Translator("ja")("sla.title", days="3", count=0))
     path = tmp_path / "deck.pptx"
     render_pptx(view, path)
@@ -328,7 +355,8 @@ def test_the_demo_program_renders_in_every_phase(config: str, tmp_path: Path) ->
         assert len(table.rows) == len(view.kpis) + 1
         diagnosis = view.diagnosis
         scoring_charts = int(diagnosis.scoring is not None and diagnosis.scoring.chart is not None)
-        assert len(_charts(prs)) == len(view.trends) + len(view.waterfalls) + 1 + scoring_charts
+        assert len(_charts(prs)) == len(view.trends) + len(view.waterfalls) + 1 + len(view.weekly.panels) \
+            + scoring_charts
 
 
 def test_unwritable_path_raises_a_render_error(tmp_path: Path) -> None:

@@ -47,5 +47,5 @@ def test_every_run_has_the_japanese_typeface(demo_view) -> None:
     prs = deck(demo_view("2026-10"))
     runs = [r for slide in prs.slides for shape in slide.shapes if shape.has_text_frame
             for p in shape.text_frame.paragraphs for r in p.runs]
-    assert runs and all(r.font.name == "IPAexGothic" for r in runs)
-    assert all(r.font._element.find(qn("a:ea")).get("typeface") == "IPAexGothic" for r in runs)
+    assert runs and all(r.font.name == "Meiryo" for r in runs)
+    assert all(r.font._element.find(qn("a:ea")).get("typeface") == "Meiryo" for r in runs)

@@ -56,9 +56,10 @@ def diagnose(kpis: KpiInputs, dataset: Dataset, settings: Settings, month: Month
     due = review_due(inputs.month_index(month), settings.advice.scoring_review_every_months)
     scoring = review_scoring(inputs, thresholds.scoring, "quarter" if due else "asked") \
         if due or scoring_review else None
+    health = check_health(inputs, thresholds, capacity, content, dict(settings.content.cadence))
     return Diagnosis(
-        health=check_health(inputs, thresholds, capacity, content, dict(settings.content.cadence)),
+        health=health,
         scoring=scoring,
-        roadmap=position(inputs),
+        roadmap=position(inputs, health, settings.advice.scoring_review_every_months),
         capacity=capacity,
     )

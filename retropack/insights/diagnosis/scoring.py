@@ -15,8 +15,8 @@ from retropack.insights.diagnosis._inputs import DiagnosisInputs
 from retropack.months import Month
 from retropack.rules import Scoring
 
-__all__ = ["MAX_BINS", "OBSERVED_QUANTILE", "Inactivity", "Method", "review_due", "review_scoring", "ScoreBin",
-           "ScoringReview", "suggest_threshold", "Suggestion"]
+__all__ = ["MAX_BINS", "OBSERVED_QUANTILE", "Inactivity", "Method", "review_due", "review_schedule", "review_scoring",
+           "ReviewSchedule", "ScoreBin", "ScoringReview", "suggest_threshold", "Suggestion"]
 
 MAX_BINS = 12
 OBSERVED_QUANTILE = 0.10  # the score 90 % of the window's MQLs reached: the threshold in use, as seen
@@ -101,6 +101,26 @@ class ScoringReview:
 def review_due(month_index: int, every: int) -> bool:
     """Every ``every``-th program month: months 3, 6, 9, … by default (the seed's quarter)."""
     return month_index % every == 0
+
+
+@dataclass(frozen=True)
+class ReviewSchedule:
+    """Where the month stands in the review cycle, so every pack says when the scoring is next looked at."""
+
+    every: int
+    due_now: bool
+    next_month: Month  # the first review month after this one
+    next_index: int
+    last_month: Month | None  # the last review month before this one; None before the first
+    last_index: int | None
+
+
+def review_schedule(month: Month, month_index: int, every: int) -> ReviewSchedule:
+    """The review months around ``month`` (program month ``month_index``)."""
+    following = (month_index // every + 1) * every
+    previous = (month_index - 1) // every * every
+    return ReviewSchedule(every, review_due(month_index, every), month.shift(following - month_index), following,
+                          month.shift(previous - month_index) if previous else None, previous or None)
 
 
 def _bins(scores: pd.Series, became_sql: pd.Series) -> tuple[ScoreBin, ...]:

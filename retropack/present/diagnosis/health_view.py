@@ -1,5 +1,5 @@
 """The health check worded: an overview row per failure pattern, its findings worst first, the checks
-that found nothing, the data that was missing, and the action rules an alert links to."""
+that found nothing, the data that was missing, and this month's actions that address a raised pattern."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from retropack.insights.diagnosis.evidence import SEVERITY, Evidence
 from retropack.insights.diagnosis.health import PatternCheck
-from retropack.present.actions import WordedRule
+from retropack.present.actions import ActionView
 from retropack.present.cells import Table
 from retropack.present.diagnosis.words import STYLE, SYMBOLS, Words
 
@@ -37,7 +37,7 @@ class PatternView:
     findings: tuple[Line, ...]  # watch and alert, worst first
     fine: str  # the checks that found nothing, in one sentence ("" when none)
     missing: str  # the checks the data could not run, in one sentence
-    actions: tuple[str, ...]  # the action rules that address it, shown when the pattern is raised
+    actions: tuple[str, ...]  # this month's actions that address it, shown when the pattern is raised
 
 
 @dataclass(frozen=True)
@@ -52,20 +52,15 @@ def _line(evidence: Evidence, words: Words) -> Line:
     return Line(STYLE[evidence.level], SYMBOLS[evidence.level], words.sentence(evidence), since)
 
 
-def _linked(check: PatternCheck, rule_actions: dict[str, WordedRule], listed: list[str],
-            words: Words) -> tuple[str, ...]:
-    """The pattern's rules among this month's actions (with their number in section 4), then the others by id."""
+def _linked(check: PatternCheck, actions: list[ActionView], words: Words) -> tuple[str, ...]:
+    """This month's actions (with their number in section 4) that the rules file links to the pattern."""
     tr = words.tr
-    if not check.action_ids:
-        return (tr("health.no_actions"),)
-    lines = [tr("health.action_line", number=listed.index(rule_id) + 1, title=rule_actions[rule_id].title,
-                owner=rule_actions[rule_id].owner)
-             for rule_id in sorted((r for r in check.action_ids if r in listed), key=listed.index)]
-    others = [rule_id for rule_id in check.action_ids if rule_id not in listed]
-    return (*lines, tr("health.action_rules", rules=words.join(others))) if others else tuple(lines)
+    lines = tuple(tr("health.action_line", number=a.number, title=a.title, owner=a.owner) for a in actions
+                  if a.rule_id in check.action_ids)
+    return lines or (tr("health.no_actions"),)
 
 
-def _pattern(check: PatternCheck, rule_actions: dict[str, WordedRule], listed: list[str], words: Words) -> PatternView:
+def _pattern(check: PatternCheck, actions: list[ActionView], words: Words) -> PatternView:
     tr = words.tr
     raised = sorted(check.raised, key=lambda e: -SEVERITY[e.level])
     findings = tuple(_line(e, words) for e in raised)
@@ -84,15 +79,14 @@ def _pattern(check: PatternCheck, rule_actions: dict[str, WordedRule], listed: l
         findings=findings,
         fine=tr("health.checked_ok", items=tr("sentence.sep").join(fine)) if fine else "",
         missing=tr("health.missing", items=tr("sentence.sep").join(missing)) if missing else "",
-        actions=_linked(check, rule_actions, listed, words) if check.raised else (),
+        actions=_linked(check, actions, words) if check.raised else (),
     )
 
 
-def health_view(checks: tuple[PatternCheck, ...], rule_actions: dict[str, WordedRule], listed: list[str],
-                words: Words) -> HealthView:
-    """``listed``: rule ids of this month's actions, in their order in section 4."""
+def health_view(checks: tuple[PatternCheck, ...], actions: list[ActionView], words: Words) -> HealthView:
+    """``actions``: this month's, in their order in section 4."""
     tr = words.tr
-    patterns = tuple(_pattern(p, rule_actions, listed, words) for p in checks)
+    patterns = tuple(_pattern(p, actions, words) for p in checks)
     overview = Table(
         tuple(tr(f"health.col.{c}") for c in ("pattern", "status", "since", "finding")),
         tuple((p.title, f"{p.symbol} {p.status_label}", p.since, p.headline) for p in patterns),

@@ -1,13 +1,15 @@
-"""The roadmap position and the team capacity worded: milestones as a table, next month's phase
-change with its focus KPIs and targets, and the team against the source article's recommendation."""
+"""The roadmap position and the team capacity worded: milestones as a table with the evidence the data
+holds for each, when the lead-scoring review is next due, next month's phase change with its focus KPIs
+and targets, and the team against the source article's recommendation."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from retropack.insights.diagnosis.capacity import Capacity
-from retropack.insights.diagnosis.evidence import Quantity
-from retropack.insights.diagnosis.roadmap import LAUNCH_STEPS, Milestone, Roadmap
+from retropack.insights.diagnosis.evidence import Evidence, Quantity
+from retropack.insights.diagnosis.roadmap import LAUNCH_STEPS, MILESTONES, Milestone, Roadmap
+from retropack.insights.diagnosis.scoring import ReviewSchedule
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.phases import PHASES
 from retropack.months import Month
@@ -25,6 +27,7 @@ class RoadmapView:
     step: str
     milestones: Table
     due_now: str
+    scoring_status: str  # when the lead-scoring review is next due, and when it last was
     next_month: str
 
 
@@ -47,8 +50,47 @@ def _window(first: int, last: int | None, tr: Translator) -> str:
 
 def _state(milestone: Milestone, tr: Translator) -> str:
     if milestone.missing:
-        return tr("roadmap.state.no_data", missing=tr("list.sep").join(milestone.missing))
+        return tr("roadmap.state.no_data")
     return tr(f"roadmap.state.{milestone.state}")
+
+
+def _facts(evidence: tuple[Evidence, ...], words: Words) -> str:
+    tr = words.tr
+    return tr("list.sep").join(tr(f"roadmap.proof.{e.code}", **{k: words.value(v) for k, v in e.values.items()})
+                               for e in evidence)
+
+
+def _missing(milestone: Milestone, words: Words) -> str:
+    """The data the check lacks, in plain words: "A, B" for data it needs each of, "C or D" for either."""
+    tr = words.tr
+    either = next(d.either for d in MILESTONES if d.id == milestone.id)
+    each = [tr(f"roadmap.data.{d}") for d in milestone.missing if d not in either]
+    one_of = tr("roadmap.data.or").join(tr(f"roadmap.data.{d}") for d in milestone.missing if d in either)
+    return words.join([*each, *([one_of] if one_of else [])])
+
+
+def _evidence(milestone: Milestone, words: Words) -> str:
+    """The column データでの確認: what showed the milestone and when, and for a lasting one whether it holds now."""
+    tr = words.tr
+    if milestone.missing:
+        return tr("roadmap.needs", data=_missing(milestone, words))
+    if milestone.reached is None:
+        return tr("roadmap.cell.not_yet", now=_facts(milestone.now, words))
+    reached = tr("roadmap.cell.reached", month=words.month(milestone.reached), facts=_facts(milestone.proof, words))
+    if milestone.kept is None:
+        return reached
+    return tr("roadmap.cell.kept" if milestone.kept else "roadmap.cell.lapsed", reached=reached,
+              now=_facts(milestone.now, words))
+
+
+def _scoring_status(schedule: ReviewSchedule, words: Words) -> str:
+    tr = words.tr
+    values = {"every": schedule.every, "next": words.month(schedule.next_month), "next_index": schedule.next_index}
+    now = tr("scoring.status.due" if schedule.due_now else "scoring.status.next", **values)
+    if schedule.last_month is None:
+        return tr("sentences", first=now, second=tr("scoring.status.no_last"))
+    return tr("sentences", first=now, second=tr("scoring.status.last", last=words.month(schedule.last_month),
+                                                last_index=schedule.last_index))
 
 
 def _next_month(roadmap: Roadmap, month: Month, words: Words) -> str:
@@ -77,7 +119,7 @@ def roadmap_view(roadmap: Roadmap, month: Month, words: Words) -> RoadmapView:
     phase = next(p for p in PHASES if p.id == roadmap.phase_id)
     step = roadmap.launch_step
     first, last = LAUNCH_STEPS[step - 1]
-    rows = tuple((_window(*m.window, tr), tr(f"roadmap.milestone.{m.id}"), tr(f"roadmap.check.{m.id}"), _state(m, tr),
+    rows = tuple((_window(*m.window, tr), tr(f"roadmap.milestone.{m.id}"), _evidence(m, words), _state(m, tr),
                   words.month(m.reached)) for m in roadmap.milestones)
     due = next((m for m in roadmap.milestones if m.id == roadmap.due_now), None)
     return RoadmapView(
@@ -89,6 +131,7 @@ def roadmap_view(roadmap: Roadmap, month: Month, words: Words) -> RoadmapView:
                          rows),
         due_now=tr("roadmap.due_now", milestone=tr(f"roadmap.milestone.{due.id}"), state=_state(due, tr))
         if due else tr("roadmap.none_due"),
+        scoring_status=_scoring_status(roadmap.scoring, words),
         next_month=_next_month(roadmap, month, words),
     )
 

@@ -85,7 +85,7 @@ def _chart(review: ScoringReview, words: Words) -> ScoreChart:
 def _high_leads(review: ScoringReview, words: Words) -> tuple[str, Table]:
     tr = words.tr
     if review.high_without_opportunity is None:
-        return tr("scoring.needs", columns=words.join(review.opportunity_missing)), Table((), ())
+        return tr("scoring.needs", columns=words.data(review.opportunity_missing)), Table((), ())
     stuck = review.high_without_opportunity
     share = len(stuck) / review.high_leads if review.high_leads else None
     values = {"top": f"{(1 - review.high_quantile) * 100:g}%", "total": f"{review.high_leads:,}",
@@ -104,7 +104,7 @@ def _high_leads(review: ScoringReview, words: Words) -> tuple[str, Table]:
 def _decay(review: ScoringReview, words: Words) -> str:
     tr = words.tr
     if review.inactivity is None:
-        return tr("scoring.needs", columns=words.join(review.inactivity_missing))
+        return tr("scoring.needs", columns=words.data(review.inactivity_missing))
     quiet = review.inactivity
     verdict = {True: "scoring.decay.yes", False: "scoring.decay.no", None: "scoring.decay.unknown"}[quiet.decaying]
     text = tr("scoring.decay", days=quiet.days, leads=f"{quiet.leads:,}",
@@ -136,7 +136,7 @@ def scoring_view(review: ScoringReview, index: int, every: int, month: Month, wo
     first, last = words.month(review.first_month), words.month(month)
     empty = ScoringView(reason, "", (), "", "", "", None, "", "", Table((), ()), "", "", "")
     if review.missing:
-        return replace(empty, needs=tr("scoring.needs", columns=words.join(review.missing)))
+        return replace(empty, needs=tr("scoring.needs", columns=words.data(review.missing)))
     if not review.mqls:
         return replace(empty, needs=tr("scoring.no_mqls", first=first, last=last))
     separates = {True: "scoring.separates.yes", False: "scoring.separates.no"}.get(review.separates)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from retropack.config import Settings
 from retropack.insights.diagnosis import Diagnosis
 from retropack.months import Month
-from retropack.present.actions import ActionView, WordedRule
+from retropack.present.actions import ActionView
 from retropack.present.diagnosis.health_view import HealthView, health_view
 from retropack.present.diagnosis.roadmap_view import CapacityView, RoadmapView, capacity_view, roadmap_view
 from retropack.present.diagnosis.scoring_view import ScoringView, scoring_view
@@ -28,17 +28,16 @@ class DiagnosisView:
     titles: tuple[str, ...]  # the diagnosis pages in the order they are shown, for the covers' agenda
 
 
-def build_diagnosis_view(diagnosis: Diagnosis, actions: list[ActionView], rules: dict[str, WordedRule],
-                         settings: Settings, month: Month, tr: Translator) -> DiagnosisView:
-    """``actions`` are this month's (section 4, in their order); ``rules`` every rule worded."""
+def build_diagnosis_view(diagnosis: Diagnosis, actions: list[ActionView], settings: Settings, month: Month,
+                         tr: Translator) -> DiagnosisView:
+    """``actions`` are this month's (section 4, in their order)."""
     words = Words(tr, settings.program.currency)
-    listed = [a.rule_id for a in actions]
     roadmap = diagnosis.roadmap
     scoring = scoring_view(diagnosis.scoring, roadmap.month_index, settings.advice.scoring_review_every_months,
                            month, words) if diagnosis.scoring else None
     titles = ("section.health", "section.roadmap", *(("section.scoring",) if scoring else ()))
     return DiagnosisView(
-        health=health_view(diagnosis.health, rules, listed, words),
+        health=health_view(diagnosis.health, actions, words),
         roadmap=roadmap_view(roadmap, month, words),
         capacity=capacity_view(diagnosis.capacity, words),
         scoring=scoring,

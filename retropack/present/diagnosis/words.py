@@ -49,8 +49,16 @@ class Words:
             return self.tr("list.sep").join(self.value(v) for v in value) or NO_VALUE
         return str(value)
 
+    def data(self, items: str | Sequence[str]) -> str:
+        """Tables and columns as people call them (リード, 営業の初回フォロー日時); "a / b" means either."""
+        names = [items] if isinstance(items, str) else list(items)
+        return self.join([self.tr("list.or").join(self.tr(f"data.{part.strip()}") for part in name.split("/"))
+                          for name in names])
+
     def sentence(self, evidence: Evidence) -> str:
-        return self.tr(f"health.evidence.{evidence.code}", **{k: self.value(v) for k, v in evidence.values.items()})
+        values = {k: self.data(v) if k == "data" and isinstance(v, str) else self.value(v)
+                  for k, v in evidence.values.items()}
+        return self.tr(f"health.evidence.{evidence.code}", **values)
 
     def join(self, items: Sequence[str]) -> str:
         return self.tr("list.sep").join(items)

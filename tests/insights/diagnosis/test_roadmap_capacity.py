@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from retropack.config import Team
 from retropack.insights.diagnosis.capacity import assess_capacity
-from tests.programs import HEALTHY_TEAM, healthy
+from tests.programs import HEALTHY_TEAM, healthy, unaligned
 
 
 def test_month_3_is_due_for_the_first_kpi_review_and_enters_growth_next(analyse) -> None:
@@ -33,6 +34,66 @@ def test_milestones_the_data_does_not_show_are_due_or_overdue(analyse) -> None:
     assert states["monthly_review"] == ("due", ())  # month 6 is the last of its window
     assert states["roi_visible"] == ("upcoming", ("spend",))
     assert (roadmap.next_phase, roadmap.months_to_next_phase) == ("optimization", 1)
+
+
+def codes(evidence) -> list[tuple[str, dict]]:
+    return [(e.code, {k: getattr(v, "value", v) for k, v in e.values.items()}) for e in evidence]
+
+
+def test_a_milestone_is_shown_by_the_work_itself_with_the_month_and_the_facts(analyse) -> None:
+    milestones = {m.id: m for m in analyse(healthy()).diagnosis.roadmap.milestones}
+    agreed = milestones["mql_definition"]  # every MQL touched the next day: SLA 100 % against 85 %
+    assert (agreed.state, str(agreed.reached), agreed.kept) == ("reached", "2025-01", True)
+    assert codes(agreed.proof) == codes(agreed.now) == [("sla_met", {"rate": 1.0, "target": 0.85})]
+    sent = milestones["first_send"]  # January: two scenarios × 10 sends of 100 + a newsletter of 1,000
+    assert (codes(sent.proof), sent.kept, sent.now) == ([("first_send", {"delivered": 3000.0})], None, ())
+    roi = milestones["roi_visible"]  # June: 6 won × ¥1,000,000 against ¥400,000 of spend
+    assert codes(roi.now) == [("roi_computed", {"roi": 14.0})]
+
+
+def test_reached_once_but_not_kept_now_agrees_with_the_health_check(analyse) -> None:
+    analysis = analyse(unaligned(healthy()))  # sales stopped touching MQLs in May
+    assert analysis.diagnosis.pattern("sales_alignment").status == "alert"
+    agreed = next(m for m in analysis.diagnosis.roadmap.milestones if m.id == "mql_definition")
+    assert (agreed.state, str(agreed.reached), agreed.kept) == ("lapsed", "2025-01", False)
+    assert codes(agreed.proof) == [("sla_met", {"rate": 1.0, "target": 0.85})]
+    assert codes(agreed.now) == [("sla_missed", {"rate": 0.0, "target": 0.85})]
+
+
+def test_sales_feedback_alone_does_not_hide_a_failure_pattern_on_alert(analyse) -> None:
+    program = unaligned(healthy())
+    program.tables["mql_feedback"] = pd.DataFrame({"month": ["2025-06"], "lead_id": ["L6070"], "verdict": ["bad"]})
+    agreed = next(m for m in analyse(program).diagnosis.roadmap.milestones if m.id == "mql_definition")
+    assert (agreed.state, agreed.kept) == ("lapsed", False)
+    assert [e.code for e in agreed.now] == ["sla_missed"]  # what fails: the SLA, although sales gave feedback
+
+
+def test_without_first_contact_dates_sales_feedback_shows_the_agreement(analyse) -> None:
+    program = healthy()
+    del program.tables["leads"]["first_sales_touch_at"]
+    program.tables["mql_feedback"] = pd.DataFrame({"month": ["2025-03", "2025-03", "2025-06"],
+                                                   "lead_id": ["L3070", "L3071", "L6070"],
+                                                   "verdict": ["good", "bad", "good"]})
+    agreed = next(m for m in analyse(program).diagnosis.roadmap.milestones if m.id == "mql_definition")
+    assert (agreed.state, str(agreed.reached), agreed.kept) == ("reached_late", "2025-03", True)  # due in month 2
+    assert codes(agreed.proof) == [("feedback_given", {"count": 2.0})]
+    assert codes(analyse(program, month="2025-05").diagnosis.roadmap.milestones[1].now) == [("no_feedback", {})]
+
+
+def test_without_contact_dates_or_feedback_the_agreement_cannot_be_checked(analyse) -> None:
+    program = healthy()
+    del program.tables["leads"]["first_sales_touch_at"]
+    agreed = next(m for m in analyse(program).diagnosis.roadmap.milestones if m.id == "mql_definition")
+    assert (agreed.state, agreed.reached, agreed.missing) == ("overdue", None,
+                                                              ("leads.first_sales_touch_at", "mql_feedback"))
+
+
+def test_roi_no_longer_computed_is_not_kept(analyse) -> None:
+    program = healthy()
+    spend = program.tables["spend"]
+    program.tables["spend"] = spend[spend["month"] != "2025-06"]  # June's spend not recorded
+    roi = next(m for m in analyse(program).diagnosis.roadmap.milestones if m.id == "roi_visible")
+    assert (roi.state, str(roi.reached), codes(roi.now)) == ("lapsed", "2025-01", [("no_spend", {})])
 
 
 @pytest.mark.parametrize(("size", "gaps"), [

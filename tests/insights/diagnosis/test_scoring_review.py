@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from retropack.insights.diagnosis.scoring import review_due, suggest_threshold
+from retropack.insights.diagnosis.scoring import review_due, review_schedule, suggest_threshold
+from retropack.months import Month
 from tests.programs import healthy
 
 # Ten MQLs scored 50..95 by fives; the top four became SQL, and the one at 60 (5 of 10: 50 %).
@@ -22,6 +23,21 @@ def suggest(**given):
 @pytest.mark.parametrize(("index", "due"), [(3, True), (6, True), (15, True), (1, False), (4, False), (17, False)])
 def test_the_review_is_due_every_third_program_month(index: int, due: bool) -> None:
     assert review_due(index, 3) is due
+
+
+@pytest.mark.parametrize(("index", "month", "due", "following", "previous"), [
+    (17, "2026-10", False, (18, "2026-11"), (15, "2026-08")),  # the demo's October
+    (18, "2026-11", True, (21, "2027-02"), (15, "2026-08")),  # a review month: the next one, the one before
+    (1, "2025-06", False, (3, "2025-08"), None),  # none yet
+    (3, "2025-08", True, (6, "2025-11"), None),
+    (4, "2025-09", False, (6, "2025-11"), (3, "2025-08")),
+])
+def test_every_month_knows_the_next_and_the_last_review(index, month, due, following, previous) -> None:
+    schedule = review_schedule(Month.parse(month), index, 3)
+    assert (schedule.every, schedule.due_now) == (3, due)
+    assert (schedule.next_index, str(schedule.next_month)) == following
+    last = (schedule.last_index, str(schedule.last_month)) if schedule.last_month else None
+    assert last == previous
 
 
 def test_below_the_conversion_target_the_lowest_score_that_reaches_it() -> None:

@@ -1,0 +1,44 @@
+"""The story line worded: one cause behind several KPIs, in one paragraph each.
+
+「展示会・イベント」: 費用 38.1万円 → 0円、新規リード 59 → 13。これによりCPL・ROI・CACが改善し、新規リード数が
+悪化しました。9月の「展示会・イベント」への支出は単発です(直近12ヶ月のうち3ヶ月のみ)。…
+"""
+
+from __future__ import annotations
+
+from retropack.insights.story import Movement, Story
+from retropack.kpis.catalog import KPIS
+from retropack.present.formatting import format_amount, format_value, month_label
+from retropack.present.messages import Translator, catalogue
+
+__all__ = ["story_line"]
+
+
+def _value(move: Movement, tr: Translator, currency: str) -> tuple[str, str]:
+    if move.measure in ("spend", "won_amount", "ma_pipeline_amount", "ma_won_amount"):
+        return format_amount(move.before, tr.locale, currency), format_amount(move.now, tr.locale, currency)
+    unit = KPIS[move.measure].unit if move.measure in KPIS else "count"
+    unit = "count" if unit not in ("rate", "count") else unit
+    return format_value(move.before, unit, tr.locale), format_value(move.now, unit, tr.locale)
+
+
+def _measure(move: Movement, tr: Translator) -> str:
+    key = f"story.measure.{move.measure}"
+    return tr(key) if key in catalogue() else tr(f"factor.{move.measure}")
+
+
+def story_line(story: Story, tr: Translator, currency: str) -> str:
+    first = story.movements[0]
+    group = tr.group(first.dimension, first.group)
+    moves = tr("list.sep").join(tr("story.movement", measure=_measure(m, tr), before=_value(m, tr, currency)[0],
+                                   now=_value(m, tr, currency)[1]) for m in story.movements)
+    names = {kpi_id: tr.kpi_name(kpi_id) for kpi_id in story.kpis}
+    better = tr.listing([tr.mid_sentence(names[k]) for k in story.better])
+    worse = tr.listing([tr.mid_sentence(names[k]) for k in story.worse])
+    effect = tr("story.effect.both" if better and worse else "story.effect.better" if better else "story.effect.worse",
+                better=better, worse=worse)
+    one_off = ""
+    if story.one_off is not None:
+        one_off = tr("story.one_off", month=month_label(str(story.one_off.month), tr.locale),
+                     group=tr.group(story.one_off.dimension, story.one_off.group), active=story.one_off.months_active)
+    return tr.sentence_start(tr("story.line", group=group, movements=moves, effect=effect, one_off=one_off))
