@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,8 +29,8 @@ from retropack.publish.rejects import write_rejects
 from retropack.render.deck import render_pptx
 from retropack.render.pdf import render_pdf
 
-__all__ = ["RenderedPack", "build_pack_view", "compute", "load", "new_run_id", "now_in", "render_and_publish",
-           "sync", "view"]
+__all__ = ["RenderedPack", "build_pack_view", "compute", "forget_loaded", "load", "new_run_id", "now_in",
+           "render_and_publish", "sync", "view"]
 
 
 def new_run_id() -> str:
@@ -48,18 +48,50 @@ def sync(settings: Settings, *, full: bool = False, progress: Callable[[str], No
                         full=full, progress=progress)
 
 
+# The last dataset read, under what it was read from: a backfill reads a program's tables once, not once a month.
+_loaded: dict[tuple[object, ...], Dataset] = {}
+
+
 def load(settings: Settings) -> Dataset:
-    dataset = load_dataset(
-        settings.data.path,
-        timezone=settings.program.timezone,
-        max_reject_share=settings.data_quality.max_reject_share,
-        export=settings.data.mapping(),
-    )
+    """The client's validated dataset; read again only when a file of its folder or a setting that shapes it
+    changed since the last read.
+
+    One dataset is kept (a backfill runs one client's months one after another), keyed by the data settings,
+    the timezone, ``max_reject_share`` and every file of the dataset folder (name, size, modification time).
+    Nothing downstream changes a dataset (tests/flow/test_load_cache.py), and each caller gets its own dicts
+    and findings list, so a caller adding to them leaves the kept one as it was.
+    """
+    key = _load_key(settings)
+    dataset = _loaded.get(key)
+    if dataset is None:
+        dataset = load_dataset(
+            settings.data.path,
+            timezone=settings.program.timezone,
+            max_reject_share=settings.data_quality.max_reject_share,
+            export=settings.data.mapping(),
+        )
+        _loaded.clear()
+        _loaded[key] = dataset
+    findings = list(dataset.findings)
     if settings.source.kind == "hubspot":  # parts the last sync could not read are said in the pack
         for part in read_state(settings.data.path).get("skipped", []):
-            dataset.findings.append(Finding("source_skipped", part["table"], 0,
-                                            {"scopes": ", ".join(part.get("scopes") or [])}))
-    return dataset
+            findings.append(Finding("source_skipped", part["table"], 0,
+                                    {"scopes": ", ".join(part.get("scopes") or [])}))
+    return replace(dataset, tables=dict(dataset.tables), columns=dict(dataset.columns), quality=dict(dataset.quality),
+                   findings=findings, files=list(dataset.files))
+
+
+def forget_loaded() -> None:
+    """Drop the kept dataset, so the next ``load`` reads the files (the benchmark times a first read)."""
+    _loaded.clear()
+
+
+def _load_key(settings: Settings) -> tuple[object, ...]:
+    folder = Path(settings.data.path)
+    listing = folder.iterdir() if folder.is_dir() else ()
+    files = tuple(sorted((path.name, path.stat().st_size, path.stat().st_mtime_ns) for path in listing
+                         if path.is_file()))
+    return settings.data.model_dump_json(), settings.program.timezone, settings.data_quality.max_reject_share, files
 
 
 def compute(dataset: Dataset, config: Config, month: Month, scoring_review: bool = False) -> Analysis:

@@ -14,18 +14,21 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 from retropack.errors import DataError
+from retropack.load._events import EventFile, Unsupported
 from retropack.load._export import drop_footer, locate, map_columns, prepare_cells
 from retropack.load._reading import RawTable, read_table
 from retropack.load.dataset import Dataset, Finding, TableQuality
 from retropack.load.mapping import ExportMapping, merged
-from retropack.load.tables import EVENT_COUNTS, TABLES, Column, Kind, Table, opt
+from retropack.load.tables import EMAIL_EVENTS, EVENT_COUNTS, TABLES, Column, Kind, Table, opt
 
 __all__ = ["load_dataset", "parse_timestamps", "parse_numbers", "derive_send_counts", "apply_event_counts"]
 
@@ -44,6 +47,7 @@ _LOCALE_DATE = (r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?:,?[ T]([0-9]{1,2}):([0
 _OFFSET = r"[T ][0-9]{1,2}.*(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 # A month; also accepted as the first day of the month, as a Parquet date column or Excel writes it.
 _MONTH = r"^([0-9]{4})[-/]([0-9]{1,2})(?:[-/]0?1(?:[ T]00:00(?::00(?:[.]0+)?)?)?)?$"
+_T = TypeVar("_T")
 _BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 # The reject code and the explanation for a value its column's type cannot read (text always reads).
@@ -75,37 +79,60 @@ def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share
     """Read and validate every table of the dataset in ``folder``; raise DataError when it cannot be used.
 
     ``export`` is (a preset's mapping, the config's own keys) for reading a tool's export as it is.
+    email_events is counted by DuckDB from its file (``_events``) unless the mapping reshapes it or DuckDB
+    would read the file differently; either way the dataset holds the counts in email_sends, and the
+    events table only as its number of kept rows (a frame without columns).
     """
     preset, own = export or (ExportMapping(), ExportMapping())
     mapping = merged(preset, own)
-    raws, findings = _read_all(Path(folder), preset, own)
+    paths = _locate_all(Path(folder), preset, own)
+    by_duckdb = paths["email_events"] is not None and _countable(mapping)
+    raws, findings = _read_all({n: p for n, p in paths.items() if n != "email_events" or not by_duckdb}, preset, own)
     cells = {name: prepare_cells(raw.frame, name, mapping) for name, raw in raws.items()}
-    specs = {name: _effective(TABLES[name], has_events="email_events" in raws) for name in raws}
-    for name, raw in raws.items():
-        _require_columns(specs[name], raw, cells[name], mapped=bool(mapping.columns.get(name)))
-    options = _Options(timezone, mapping.date_order, {t: tuple(m) for t, m in mapping.values.items()})
-    checked = {name: _check_table(specs[name], raw, cells, options) for name, raw in raws.items()}
-    frames = {name: result.frame for name, result in checked.items()}
-    if "email_events" in frames:
+    with ExitStack() as stack:
+        events = _open_events(paths["email_events"], cells["email_sends"], stack) if by_duckdb else None
+        if by_duckdb and events is None:  # a file DuckDB would read differently: the pandas way, like any table
+            more, skipped = _read_all({"email_events": paths["email_events"]}, preset, own)
+            raws, findings = _in_table_order({**raws, **more}), findings + skipped
+            cells["email_events"] = prepare_cells(more["email_events"].frame, "email_events", mapping)
+        headers = dict(raws)
+        if events is not None:
+            headers["email_events"], cells["email_events"] = events.header, events.header.frame
+        headers = _in_table_order(headers)
+        specs = {name: _effective(TABLES[name], has_events="email_events" in headers) for name in headers}
+        for name, raw in headers.items():
+            _require_columns(specs[name], raw, cells[name], mapped=bool(mapping.columns.get(name)))
+        options = _Options(timezone, mapping.date_order, {t: tuple(m) for t, m in mapping.values.items()})
+        checked = {name: _check_table(specs[name], raw, cells, options) for name, raw in raws.items()}
+        frames = {name: result.frame for name, result in checked.items()}
+        if events is not None:
+            checked["email_events"], counts = _count_events(events, cells, options, max_reject_share)
+        elif "email_events" in frames:
+            counts = derive_send_counts(frames["email_events"])
+    if "email_events" in checked:
         file_columns = frozenset(cells["email_sends"].columns)
-        counts = derive_send_counts(frames["email_events"])
         frames["email_sends"], disagreeing = apply_event_counts(frames["email_sends"], counts, file_columns)
         findings += disagreeing
+        frames["email_events"] = _kept_rows(len(checked["email_events"].frame))
     findings += _deals_without_amount(frames["deals"])
+    checked = _in_table_order(checked)
     for result in checked.values():
         result.stop_if_too_many_rejects(max_reject_share)
     return Dataset(
-        tables=frames,
-        columns={name: frozenset(frame.columns) for name, frame in cells.items()},
+        tables=_in_table_order(frames),
+        columns={name: frozenset(cells[name].columns) for name in checked},
         quality={name: result.quality for name, result in checked.items()},
         findings=findings,
-        files=[raw.path for raw in raws.values()],
+        files=[path for name, path in paths.items() if name in checked],
     )
 
 
-def _read_all(folder: Path, preset: ExportMapping, own: ExportMapping) -> tuple[dict[str, RawTable], list[Finding]]:
-    """Every table file present, in declaration order, with the export's headers read as the contract's
-    columns and report footers dropped; stops when the folder or a required file is missing."""
+def _in_table_order(tables: dict[str, _T]) -> dict[str, _T]:
+    return {name: tables[name] for name in TABLES if name in tables}
+
+
+def _locate_all(folder: Path, preset: ExportMapping, own: ExportMapping) -> dict[str, Path | None]:
+    """Every table's file (None where absent); stops when the folder or a required file is missing."""
     if not folder.is_dir():
         raise DataError(
             f"Dataset folder '{folder}' does not exist or is not a folder; check data.path in the configuration "
@@ -121,6 +148,13 @@ def _read_all(folder: Path, preset: ExportMapping, own: ExportMapping) -> tuple[
                 f"Required file '{folder / name}.csv' (or '{name}.parquet') is missing{also}; export the {name} "
                 f"table into the dataset folder as CSV or Parquet."
             )
+    return paths
+
+
+def _read_all(paths: dict[str, Path | None], preset: ExportMapping,
+              own: ExportMapping) -> tuple[dict[str, RawTable], list[Finding]]:
+    """Each table file of ``paths``, in declaration order, with the export's headers read as the contract's
+    columns and report footers dropped."""
     raws, findings = {}, []
     for name, path in paths.items():
         if path is None:
@@ -431,6 +465,56 @@ def _in_zone(parsed: pd.Series, tz: str) -> pd.Series:
         return parsed.dt.tz_convert(tz)
     standard_time = np.zeros(len(parsed), dtype=bool)
     return parsed.dt.tz_localize(tz, ambiguous=standard_time, nonexistent="shift_forward")
+
+
+def _countable(mapping: ExportMapping) -> bool:
+    """Whether DuckDB may count email_events: not when the export mapping reshapes the events (their columns,
+    values, lists or defaults) or drops report footers, which the pandas path applies."""
+    shaped = (mapping.columns, mapping.values, mapping.first_of, mapping.defaults)
+    return not mapping.footer and not any("email_events" in part for part in shaped)
+
+
+def _open_events(path: Path, sends: pd.DataFrame, stack: ExitStack) -> EventFile | None:
+    """The events file opened in DuckDB (closed with ``stack``), or None when it must be read the pandas way."""
+    try:
+        return stack.enter_context(EventFile(path, sends["send_id"].str.strip()))
+    except Unsupported:
+        return None
+
+
+def _count_events(events: EventFile, cells: dict[str, pd.DataFrame], options: _Options,
+                  max_reject_share: float) -> tuple[_Checked, pd.DataFrame]:
+    """Validate the events as every table is validated, and count them per send (``derive_send_counts``).
+
+    DuckDB counts the rows its checks pass; the odd rows come back in batches and go through ``_check_table``,
+    so a rejected row has today's reason and row number. Rejected rows are held only while their share stays
+    within ``max_reject_share`` (past it the run stops, naming the most common reason, and writes no rejects).
+    """
+    groups, rows, odd = events.counts()
+    reasons: Counter[str] = Counter()
+    examples: dict[str, tuple[int, str]] = {}
+    rejects: list[pd.DataFrame] | None = []
+    read = rows - len(odd)
+    for batch in events.odd_rows(odd):
+        read += len(batch.frame)
+        result = _check_table(EMAIL_EVENTS, batch, cells | {"email_events": batch.frame}, options)
+        events.keep(result.frame)
+        reasons += result.quality.reasons
+        for code, example in result.examples.items():
+            examples.setdefault(code, example)
+        if rejects is not None and result.quality.rejects is not None:
+            rejects.append(result.quality.rejects)
+        if reasons.total() > max_reject_share * rows:
+            rejects = None
+    quality = TableQuality(table="email_events", file=events.path, encoding=events.encoding, rows_read=read,
+                           reasons=reasons, rejects=pd.concat(rejects, ignore_index=True) if rejects else None)
+    checked = _Checked("email_events", _kept_rows(read - reasons.total()), quality, examples)
+    return checked, events.send_counts(groups)
+
+
+def _kept_rows(count: int) -> pd.DataFrame:
+    """What the dataset holds of email_events once counted: its kept rows, without their columns."""
+    return pd.DataFrame(index=pd.RangeIndex(count))
 
 
 def derive_send_counts(events: pd.DataFrame) -> pd.DataFrame:
