@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
+import traceback
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +30,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
+_RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
 
 
 def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -41,6 +45,37 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 def _fail(exc: BaseException) -> None:
     click.echo(f"Error: {exc}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+def _bug(exc: BaseException, log: str | None) -> None:
+    """A failure retropack did not foresee: one line naming it and the log that holds its traceback."""
+    first = next(iter(str(exc).strip().splitlines()), "")
+    what = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    if log is None:  # stopped before the run had a log file: the traceback has nowhere else to go
+        traceback.print_exception(exc)
+    where = f"its traceback is in {log}" if log else "its traceback is above"
+    click.echo(f"Error: unexpected {what}. This is a bug in retropack, not a problem with your data or settings: "
+               f"{where}; please report it with that.", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@contextlib.contextmanager
+def _failure_said_once() -> Iterator[None]:
+    """A failed run ends on the terminal with one ``Error: …`` paragraph: the tracebacks and failure lines Prefect
+    and the flow log along the way stay out of the terminal (they are in the run's log file)."""
+    def shown(record: logging.LogRecord) -> bool:
+        if record.exc_info or getattr(record, "failure", False):
+            return False
+        return not (record.name.startswith(_RUN_LOGGERS) and record.getMessage().startswith("Finished in state Failed"))
+
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
+    for handler in handlers:
+        handler.addFilter(shown)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(shown)
 
 
 @click.group()
@@ -66,16 +101,22 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
     if no_deliver and resend:
         raise click.UsageError("--no-deliver and --resend cannot be used together.")
     api = start_temporary_api()  # boots while the flow's imports load
-    from retropack.flow.monthly_retrospective import monthly_retrospective
+    from retropack.flow.monthly_retrospective import RUN_LOG_NOTE, monthly_retrospective, on_temporary_api
 
-    use_api(api)
+    temporary = use_api(api)
     try:
-        result = monthly_retrospective(
-            config=str(config), month=month, data=str(data) if data else None, out=str(out),
-            deliver=not no_deliver, resend=resend, scoring_review=scoring_review, sync=not no_sync,
-        )
+        with _failure_said_once(), on_temporary_api() if temporary else contextlib.nullcontext():
+            result = monthly_retrospective(
+                config=str(config), month=month, data=str(data) if data else None, out=str(out),
+                deliver=not no_deliver, resend=resend, scoring_review=scoring_review, sync=not no_sync,
+            )
     except RetropackError as exc:
         _fail(exc)
+        return
+    except Exception as exc:
+        log = next((note.removeprefix(RUN_LOG_NOTE) for note in getattr(exc, "__notes__", ())
+                    if note.startswith(RUN_LOG_NOTE)), None)
+        _bug(exc, log)
         return
     click.echo(f"Wrote {result.folder}")
     click.echo(f"  {result.pdf.name}\n  {result.pptx.name}\n  kpis.json\n  diagnosis.json\n  manifest.json")
@@ -156,12 +197,13 @@ def backfill(config: Path, first: str, last: str, data: Path | None, out: Path, 
 
     console = Console(stderr=True)
     api = start_temporary_api()
-    import retropack.flow.monthly_retrospective  # noqa: F401  (loads while the API boots)
+    from retropack.flow.monthly_retrospective import on_temporary_api  # loads the flow while the API boots
 
-    use_api(api)
+    temporary = use_api(api)
     try:
-        done = run_backfill(client_configs(config), Month.parse(first), Month.parse(last), out=out, data=data,
-                            deliver=deliver, console=console)
+        with on_temporary_api() if temporary else contextlib.nullcontext():
+            done = run_backfill(client_configs(config), Month.parse(first), Month.parse(last), out=out, data=data,
+                                deliver=deliver, console=console)
     except RetropackError as exc:
         _fail(exc)
         return

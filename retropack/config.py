@@ -6,6 +6,9 @@ Unknown keys and wrong types are refused with the key's dotted path, so a typo i
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +25,51 @@ from retropack.errors import ConfigError
 from retropack.gather.settings import SourceSettings
 from retropack.kpis.catalog import KPI_IDS, SEED_TARGETS
 from retropack.load.mapping import DataSettings
-from retropack.months import Month
+from retropack.load.validation import DEFAULT_MAX_AMOUNT
+from retropack.months import REPORTABLE, Month
 from retropack.rules import Rules, bundled_rules_file, load_rules
 
-__all__ = ["Config", "Settings", "label_of", "load_config", "load_settings"]
+__all__ = ["Config", "Settings", "label_of", "load_config", "load_settings", "slug"]
 
 KpiTargets = dict[str, float | None]
 RULES_FILE = "rules.yaml"  # a rules file of this name beside the config replaces the bundled one
+# A client id names folders and files (reports/<client>/, retrospective-<client>-<month>.pptx): it must fit a file
+# name (255 bytes on Linux and macOS) with the pack's prefix and month around it.
+CLIENT_MAX_CHARS, CLIENT_MAX_BYTES = 100, 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def slug(text: str) -> str:
+    """``text`` as Prefect takes it in artifact keys and deployment names: lower-case ASCII letters, digits and
+    dashes. Where that loses anything (case, ``_``, Japanese text), a short hash of ``text`` follows, so two
+    client ids never share a key: ``demo`` stays ``demo``, ``株式会社ABC`` becomes ``abc-`` and 8 hex digits."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    plain = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if plain == text:
+        return plain
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{plain}-{digest}" if plain else digest
+
+
+def _client_problem(client: str) -> str | None:
+    """Why ``client`` cannot name the client's folder and files, or None. Checked when the config is read, so a
+    bad id stops the run before anything is written."""
+    size = len(client.encode("utf-8"))
+    if not client.strip():
+        return "is empty: give the client a name such as acme"
+    if len(client) > CLIENT_MAX_CHARS or size > CLIENT_MAX_BYTES:
+        return (f"is {len(client)} characters ({size} bytes in UTF-8) long, too long for a folder and file name: "
+                f"shorten it to at most {CLIENT_MAX_CHARS} characters and {CLIENT_MAX_BYTES} bytes "
+                "(a Japanese character takes 3)")
+    if control := _CONTROL.search(client):
+        return (f"holds the control character U+{ord(control.group()):04X} (a line break, tab or NUL), which a folder "
+                "name cannot hold: write the id on one line with visible characters")
+    if "/" in client or "\\" in client:
+        return "holds '/' or '\\', which would make it a path, not a folder name: use '-' instead"
+    if client.startswith("."):
+        return ("starts with '.', which makes a hidden folder (or '..', the folder above): start it with a letter "
+                "or digit")
+    return None
 
 
 class Program(_Strict):
@@ -41,7 +82,11 @@ class Program(_Strict):
     @field_validator("start_month", mode="before")
     @classmethod
     def _month(cls, value: Any) -> str:
-        return str(Month.parse(str(value)))
+        month = Month.parse(str(value))
+        first, last = REPORTABLE
+        if not first <= month <= last:
+            raise ValueError(f"'{month}' is not a month a program can start in: give one from {first} to {last}")
+        return str(month)
 
     @field_validator("timezone")
     @classmethod
@@ -74,6 +119,7 @@ class InsightSettings(_Strict):
 
 class DataQuality(_Strict):
     max_reject_share: float = Field(0.05, ge=0, le=1)
+    max_amount: float = Field(DEFAULT_MAX_AMOUNT, gt=0, allow_inf_nan=False)  # a larger amount is a rejected row
 
 
 def _check_kpi_keys(targets: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -197,6 +243,16 @@ class Delivery(_Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    @field_validator("from_", "to", "cc", "failure_notice_to")
+    @classmethod
+    def _addresses(cls, value: str | list[str]) -> str | list[str]:
+        """An address becomes a mail header: a line break in it would end the header (or add one)."""
+        for address in [value] if isinstance(value, str) else value:
+            if _CONTROL.search(address):
+                raise ValueError(f"{address!r} holds a line break or another control character: write the address "
+                                 "on one line, e.g. manager@example.com")
+        return value
+
     @field_validator("links_base")
     @classmethod
     def _links_base(cls, value: str | None) -> str | None:
@@ -237,9 +293,14 @@ class Settings(_Strict):
     @field_validator("client")
     @classmethod
     def _client(cls, value: str) -> str:
-        if not value or any(ch in value for ch in "/\\") or value.startswith("."):
-            raise ValueError(f"'{value}' cannot be used as a folder name")
+        if problem := _client_problem(value):
+            raise ValueError(f"the client id {problem}")
         return value
+
+    @property
+    def client_slug(self) -> str:
+        """The client id in Prefect's names (artifact keys, deployments, the concurrency limit); see ``slug``."""
+        return slug(self.client)
 
 
 def _describe(error: dict[str, Any], raw: dict[str, Any]) -> str:

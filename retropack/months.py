@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import pandas as pd
 
-__all__ = ["Month", "month_index_series"]
+__all__ = ["REPORTABLE", "Month", "month_index_series"]
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -71,6 +71,11 @@ class Month:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+# The months a program may start in and a run may report: with a year of history before and the month after, they
+# stay well inside the dates the tables can hold (pandas: 1677 to 2262).
+REPORTABLE = (Month(1900, 1), Month(2200, 12))
 
 
 @cache

@@ -80,3 +80,21 @@ def test_bundled_demo_config_is_valid() -> None:
     settings = load_settings(Path(__file__).resolve().parents[1] / "config" / "demo.yaml")
     assert settings.client == "demo"
     assert settings.advice.rules_file.exists()
+
+
+def test_the_bundled_rules_apply_unless_a_rules_file_is_beside_the_config_or_named(tmp_path: Path) -> None:
+    """A config alone used to fail with "Rules file '…/rules.yaml' does not exist" (issue 12)."""
+    from retropack.config import load_config
+    from retropack.rules import bundled_rules_file
+
+    config = write(tmp_path, BASE)
+    assert load_settings(config).advice.rules_file == bundled_rules_file()
+    assert load_config(config).rules.actions  # the bundled rules are read, not only named
+
+    beside = tmp_path / "rules.yaml"
+    beside.write_text(bundled_rules_file().read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_settings(config).advice.rules_file == beside.resolve()
+
+    named = tmp_path / "ours.yaml"
+    named.write_text(bundled_rules_file().read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_settings(write(tmp_path, BASE + "advice:\n  rules_file: ours.yaml\n")).advice.rules_file == named.resolve()

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from retropack.config import Delivery
-from retropack.delivery.ledger import Action, Decision, Ledger, LedgerEntry, ledger_file
+from retropack.delivery.ledger import Action, Decision, Ledger, LedgerEntry, ledger_file, ledger_held
 from retropack.delivery.links import location
 from retropack.delivery.message import Revision, build_failure_notice, build_message
 from retropack.delivery.smtp import SentMail, TransientDeliveryError, retry_on_transient, send
@@ -73,31 +73,33 @@ def deliver(
 ) -> DeliveryResult:
     """Mail the pack unless this very pack was mailed before (``resend`` mails it anyway).
 
-    ``sender(message, smtp, env=env)`` does the sending; the ledger is written only after it succeeds.
+    ``sender(message, smtp, env=env)`` does the sending; the ledger is written only after it succeeds. The ledger
+    is held from reading to writing (``ledger_held``), so a pack goes out once even when two runs deliver at once.
     """
-    ledger = Ledger.load(ledger_path)
-    decision = ledger.decide(summary.month, summary.pack_hash, resend)
-    if decision.action == "skip" and decision.previous is not None:
-        return DeliveryResult("skip", decision.previous.message_id, decision.previous.revision, attached=False)
-    revision = None
-    if decision.action == "revision" and decision.previous is not None:
-        revision = Revision(decision.previous.message_id, decision.revision,
-                            summary.changes_since(decision.previous.kpi_values))
-    message = build_message(summary, delivery, revision=revision, attach=True, link_text=link_text)
-    sent = sender(message, delivery.smtp, env=env)
-    ledger.record(
-        LedgerEntry(
-            month=summary.month,
-            sent_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            to=list(delivery.to),
-            cc=list(delivery.cc),
-            pack_hash=summary.pack_hash,
-            message_id=sent.message_id,
-            revision=decision.revision,
-            kpi_values=dict(summary.kpi_values),
-            refused=dict(sent.refused),
+    with ledger_held(ledger_path):
+        ledger = Ledger.load(ledger_path)
+        decision = ledger.decide(summary.month, summary.pack_hash, resend)
+        if decision.action == "skip" and decision.previous is not None:
+            return DeliveryResult("skip", decision.previous.message_id, decision.previous.revision, attached=False)
+        revision = None
+        if decision.action == "revision" and decision.previous is not None:
+            revision = Revision(decision.previous.message_id, decision.revision,
+                                summary.changes_since(decision.previous.kpi_values))
+        message = build_message(summary, delivery, revision=revision, attach=True, link_text=link_text)
+        sent = sender(message, delivery.smtp, env=env)
+        ledger.record(
+            LedgerEntry(
+                month=summary.month,
+                sent_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                to=list(delivery.to),
+                cc=list(delivery.cc),
+                pack_hash=summary.pack_hash,
+                message_id=sent.message_id,
+                revision=decision.revision,
+                kpi_values=dict(summary.kpi_values),
+                refused=dict(sent.refused),
+            )
         )
-    )
     attached = any(True for _ in message.iter_attachments())
     return DeliveryResult(decision.action, sent.message_id, decision.revision, attached, dict(sent.refused))
 

@@ -6,17 +6,21 @@ inside them, because a run replaces its month folder whole and would erase the r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from filelock import FileLock
+
 from retropack.errors import DeliveryError
 from retropack.months import Month
 
-__all__ = ["Action", "Decision", "LEDGER_NAME", "Ledger", "LedgerEntry", "ledger_file"]
+__all__ = ["Action", "Decision", "LEDGER_NAME", "Ledger", "LedgerEntry", "ledger_file", "ledger_held"]
 
 LEDGER_NAME = ".deliveries.json"
 Action = Literal["skip", "send", "revision", "resend"]
@@ -55,6 +59,25 @@ class Decision:
 def ledger_file(reports_root: Path, client: str) -> Path:
     """Where a client's ledger lives."""
     return Path(reports_root) / client / LEDGER_NAME
+
+
+@contextlib.contextmanager
+def ledger_held(path: Path) -> Iterator[None]:
+    """Hold the ledger's lock (``.deliveries.json.lock`` beside it) for a whole read-decide-send-record, so two
+    processes mailing the same client at once cannot both find a month unsent: the second waits, then reads the
+    first one's entry. The system drops the lock when its process ends, however it ends."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(path.with_name(f"{path.name}.lock"))
+        lock.acquire()
+    except OSError as exc:
+        raise DeliveryError(f"Delivery ledger '{path}' cannot be locked ({exc.strerror or exc}): make the folder "
+                            "writable; nothing was mailed.") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @dataclass

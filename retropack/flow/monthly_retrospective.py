@@ -5,8 +5,9 @@ render → publish → deliver. Each step is one task; the steps themselves live
 
 Around the steps: a run without ``month`` reports the month before the time it was *scheduled*
 for, so a run that starts late (its runner was down) still builds that month; only one run of a
-client's month goes at a time, across processes and machines (a Prefect global concurrency limit
-keyed by client and month); and each run's log is also written to ``<out>/<client>/logs/<month>.log``,
+client's month goes at a time, across processes and machines (a lock file beside the month's log, and on a
+lasting Prefect server a global concurrency limit keyed by client and month), and it first clears what killed
+runs of the client left behind; each run's log is also written to ``<out>/<client>/logs/<month>.log``,
 the place a failure notice points to. A failure is mailed to ``failure_notice_to`` and posted to
 the ``alerts`` webhook, unless the run was told not to deliver.
 """
@@ -15,8 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -42,17 +43,20 @@ from retropack.flow import steps
 from retropack.flow.calendar import default_month
 from retropack.insights.analysis import Analysis
 from retropack.load import Dataset
-from retropack.months import Month
+from retropack.months import REPORTABLE, Month
 from retropack.present.mail import alert_text, summarize
 from retropack.present.view import PackView
+from retropack.publish.folder import clear_leftovers, run_lock
 
-__all__ = ["RunResult", "log_file", "monthly_retrospective"]
+__all__ = ["RUN_LOG_NOTE", "RunResult", "artifact_key", "log_file", "monthly_retrospective", "on_temporary_api"]
 
 send_mail = task(send, name="send-mail", retries=3, retry_delay_seconds=[2, 5, 15],
                  retry_condition_fn=retry_on_transient, cache_policy=NO_CACHE)
 post_to_webhook = task(post_alert, name="post-alert", retries=2, retry_delay_seconds=[2, 10],
                        retry_condition_fn=retry_on_transient, cache_policy=NO_CACHE)
 _RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs", "retropack")
+RUN_LOG_NOTE = "run log: "  # a failed run's exception carries this note with the path of its log
+_LASTING_API: ContextVar[bool] = ContextVar("retropack_lasting_api", default=True)
 
 
 @dataclass(frozen=True)
@@ -123,9 +127,13 @@ def render_and_publish(view: PackView, analysis: Analysis, dataset: Dataset, con
     return rendered
 
 
+def artifact_key(config: Config, month: Month | str) -> str:
+    """The start of a run's artifact keys: Prefect takes only lower-case ASCII, digits and dashes there."""
+    return f"retropack-{config.settings.client_slug}-{month}"
+
+
 @task(name="publish-artifacts", cache_policy=NO_CACHE)
-def publish_artifacts(view: PackView, rendered: steps.RenderedPack) -> None:
-    key = f"retropack-{view.client}-{view.month}".lower().replace("_", "-")
+def publish_artifacts(view: PackView, rendered: steps.RenderedPack, key: str) -> None:
     create_table_artifact(
         key=f"{key}-kpis",
         table=[{"kpi": k.name, "owner": k.owner, "target": k.target, "actual": k.actual,
@@ -165,7 +173,7 @@ def deliver_pack(view: PackView, analysis: Analysis, dataset: Dataset, config: C
     if refused:
         logger.warning("delivery: the server refused %s; correct delivery.to/cc and rerun with --resend", refused)
     create_markdown_artifact(
-        key=f"retropack-{settings.client}-{view.month}-delivery".lower().replace("_", "-"),
+        key=f"{artifact_key(config, view.month)}-delivery",
         markdown=f"**Delivery**: {result.action} (revision {result.revision}) to {recipients}; "
                  f"attached: {result.attached}; message id `{result.message_id}`"
                  + (f"\n\n**Refused by the server**: {refused}" if refused else ""),
@@ -208,29 +216,39 @@ def monthly_retrospective(
     target = _reported_month(month, scheduled, timezone)
     reports = Path(out)
     log = log_file(reports, settings.client, target)
-    with _written_to(log), _one_run_at_a_time(settings.client, target):
-        get_run_logger().info("%s %s: started; scheduled for %s", settings.client, target,
-                              scheduled.isoformat(timespec="minutes"))
+    with _written_to(log), _one_run_at_a_time(loaded, reports, target):
+        logger = get_run_logger()
+        logger.info("%s %s: started; scheduled for %s", settings.client, target,
+                    scheduled.isoformat(timespec="minutes"))
+        for name in clear_leftovers(reports, settings.client, str(target)):
+            logger.info("removed %s, left by a run that was stopped", name)
         try:
             if sync and settings.source.kind == "hubspot":
                 sync_sources(loaded)
             return _build_and_deliver(loaded, target, reports, log, deliver, resend, scoring_review)
         except Exception as exc:
-            get_run_logger().error("%s %s failed: %s", settings.client, target, exc)
+            # a bug's traceback goes to the log file, which the command line names instead of printing it
+            logger.error("%s %s failed: %s", settings.client, target, exc, exc_info=not isinstance(exc, RetropackError),
+                         extra={"failure": True})
             if deliver:
                 _tell_of_failure(loaded, target, str(exc), reports, log)
+            exc.add_note(f"{RUN_LOG_NOTE}{log}")
             raise
 
 
 def _reported_month(month: str | None, scheduled: datetime, timezone: str) -> Month:
     """``month``, else the month before the run's scheduled time in the program's timezone."""
-    if month:
-        try:
-            return Month.parse(month)
-        except ValueError:
-            raise RetropackError(f"Parameter month '{month}' is not a month: give it as YYYY-MM, e.g. 2026-10."
-                                 ) from None
-    return default_month(scheduled, timezone)
+    if not month:
+        return default_month(scheduled, timezone)
+    try:
+        parsed = Month.parse(month)
+    except ValueError:
+        raise RetropackError(f"Parameter month '{month}' is not a month: give it as YYYY-MM, e.g. 2026-10.") from None
+    first, last = REPORTABLE
+    if not first <= parsed <= last:
+        raise RetropackError(f"Parameter month '{month}' is outside the months a pack can report ({first} to {last}): "
+                             "give the month the data is about, e.g. 2026-10.")
+    return parsed
 
 
 def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deliver: bool, resend: bool,
@@ -242,7 +260,7 @@ def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deli
     analysis = compute_and_evaluate(dataset, config, target, scoring_review)
     view = build_view(analysis, dataset, config, run_id, generated_at)
     rendered = render_and_publish(view, analysis, dataset, config, out, run_id, generated_at)
-    publish_artifacts(view, rendered)
+    publish_artifacts(view, rendered, artifact_key(config, target))
     delivery, refused = "off", {}
     if deliver and settings.delivery is not None:
         result = deliver_pack(view, analysis, dataset, config, rendered, out, run_id, generated_at, resend)
@@ -323,15 +341,55 @@ class _RunFormatter(logging.Formatter):
 
 
 @contextlib.contextmanager
-def _one_run_at_a_time(client: str, month: Month) -> Iterator[None]:
-    """Hold the client-month's slot of a global concurrency limit (limit 1, created on first use): a second
-    run of the same client and month, on any machine, waits and then finds the pack mailed already."""
+def on_temporary_api() -> Iterator[None]:
+    """Runs started inside report to a Prefect API that ends with the command (``retropack run``'s own): they
+    take no slot of the global concurrency limit, which such a server keeps in memory and would never free if
+    the command were killed, so every later run of that month would wait for good. The lock file alone keeps
+    them one at a time."""
+    token = _LASTING_API.set(False)
+    try:
+        yield
+    finally:
+        _LASTING_API.reset(token)
+
+
+@contextlib.contextmanager
+def _one_run_at_a_time(config: Config, out: Path, month: Month) -> Iterator[None]:
+    """One run of a client's month at a time: it holds the month's lock file beside its log, so a second run on
+    this machine (or on one sharing the reports folder) waits, then finds the pack mailed already.
+
+    On a lasting Prefect server the run also holds the client-month's slot of a global concurrency limit
+    (limit 1, created on first use), taken after the lock file, in that order everywhere; a killed run's slot
+    is freed by the server when the run's lease runs out.
+    """
+    client = config.settings.client
+
+    def waiting(lock: Path) -> None:
+        get_run_logger().info("%s %s: another run of this month is under way (it holds %s); waiting for it to end",
+                              client, month, lock)
+
+    with run_lock(out, client, str(month), waiting):
+        if not _LASTING_API.get() or not _prefect_api_url():
+            yield
+            return
+        with _concurrency_slot(f"retropack-{config.settings.client_slug}-{month}"):
+            yield
+
+
+def _prefect_api_url() -> str | None:
+    """The API Prefect's settings name; None when Prefect runs its own temporary server."""
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url
+
+
+@contextlib.contextmanager
+def _concurrency_slot(name: str) -> Iterator[None]:
     from prefect import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
     from prefect.concurrency.sync import concurrency
     from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
-    name = re.sub(r"[^a-z0-9-]+", "-", f"retropack-{client}-{month}".lower())
     with get_client(sync_client=True) as prefect:
         try:
             prefect.read_global_concurrency_limit_by_name(name)

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from retropack.config import Config, Settings, load_config
+from retropack.errors import RenderError
 from retropack.gather._snapshot import read_state
 from retropack.gather.hubspot import SyncReport, sync_hubspot
 from retropack.insights.analysis import Analysis, analyse
@@ -57,7 +58,7 @@ def load(settings: Settings) -> Dataset:
     changed since the last read.
 
     One dataset is kept (a backfill runs one client's months one after another), keyed by the data settings,
-    the timezone, ``max_reject_share`` and every file of the dataset folder (name, size, modification time).
+    the timezone, ``data_quality`` and every file of the dataset folder (name, size, modification time).
     Nothing downstream changes a dataset (tests/flow/test_load_cache.py), and each caller gets its own dicts
     and findings list, so a caller adding to them leaves the kept one as it was.
     """
@@ -69,6 +70,7 @@ def load(settings: Settings) -> Dataset:
             timezone=settings.program.timezone,
             max_reject_share=settings.data_quality.max_reject_share,
             export=settings.data.mapping(),
+            max_amount=settings.data_quality.max_amount,
         )
         _loaded.clear()
         _loaded[key] = dataset
@@ -91,7 +93,7 @@ def _load_key(settings: Settings) -> tuple[object, ...]:
     listing = folder.iterdir() if folder.is_dir() else ()
     files = tuple(sorted((path.name, path.stat().st_size, path.stat().st_mtime_ns) for path in listing
                          if path.is_file()))
-    return settings.data.model_dump_json(), settings.program.timezone, settings.data_quality.max_reject_share, files
+    return settings.data.model_dump_json(), settings.program.timezone, settings.data_quality.model_dump_json(), files
 
 
 def compute(dataset: Dataset, config: Config, month: Month, scoring_review: bool = False) -> Analysis:
@@ -114,7 +116,11 @@ def render_and_publish(pack: PackView, analysis: Analysis, dataset: Dataset, set
                        run_id: str, generated_at: datetime) -> RenderedPack:
     """Render every output into a staging folder and move it into place only when all succeeded."""
     month = str(analysis.month)
-    staging = staging_folder(reports_root, settings.client, month, run_id)
+    final = reports_root / settings.client / month
+    try:
+        staging = staging_folder(reports_root, settings.client, month, run_id)
+    except OSError as exc:
+        raise _unwritable(final, exc) from None
     pdf_name, pptx_name = pack_names(settings.client, month)
     try:
         render_pdf(pack, staging / pdf_name)
@@ -129,11 +135,22 @@ def render_and_publish(pack: PackView, analysis: Analysis, dataset: Dataset, set
         asked = analysis.diagnosis.scoring is not None and analysis.diagnosis.scoring.reason == "asked"
         document = manifest(settings, dataset, analysis.month, run_id, generated_at, staging, asked)
         write_json(staging / "manifest.json", document)
-        files = promote(staging, reports_root / settings.client / month)
+        files = promote(staging, final)
+    except OSError as exc:
+        discard(staging)
+        raise _unwritable(final, exc) from exc
     except BaseException:
         discard(staging)
         raise
     return RenderedPack(files, document["pack_hash"])
+
+
+def _unwritable(final: Path, exc: OSError) -> RenderError:
+    """A file system's refusal (permissions, a full disk) while the pack was written, as the user can act on it."""
+    where = f" ('{exc.filename}')" if exc.filename else ""
+    return RenderError(f"The pack for '{final}' could not be written: {exc.strerror or exc}{where}; make the reports "
+                       "folder (--out) writable, free space on its disk, then run again (the previous pack, if any, is "
+                       "unchanged).")
 
 
 def build_pack_view(config_file: Path | str, month: str) -> PackView:

@@ -10,7 +10,8 @@ from retropack.config import Config, Settings
 from retropack.insights.actions import ActionContext, PastAction, choose_actions, look_back
 from retropack.insights.cadence import Cadence, measure_cadence
 from retropack.insights.content_plan import ContentPlan, build_content_plan
-from retropack.insights.diagnosis import Diagnosis, diagnose
+from retropack.insights.diagnosis import Diagnosis, check_for_actions, diagnose, health_signals
+from retropack.insights.diagnosis.capacity import assess_capacity
 from retropack.insights.highlights import Buckets, sla_breaches, sort_into_buckets
 from retropack.insights.patterns import Insight, find_insights
 from retropack.insights.story import Story, find_stories
@@ -61,6 +62,7 @@ class Analysis:
     diagnosis: Diagnosis
     insights: list[Insight]
     cadence: Cadence  # weekly counts, per-send rates and sales' MQL feedback of the month
+    non_finite: dict[str, list[Month]]  # KPIs that overflowed in a month the pack shows (given as no value there)
 
 
 def kpi_params(settings: Settings) -> KpiParams:
@@ -111,7 +113,7 @@ class _Month:
     results: list[KpiResult]
     breaches: pd.DataFrame
     content: ContentPlan
-    diagnosis: Diagnosis
+    diagnosis: Diagnosis | None  # None for the month before: only the checks its actions read are run
     signals: dict[str, float]
     insights: list[Insight]
     actions: ActionContext
@@ -129,10 +131,16 @@ def _month(inputs: KpiInputs, dataset: Dataset, config: Config, month: Month, sc
                        settings.program.start, explained if for_actions_only else None)
     breaches = sla_breaches(inputs, month)
     content = build_content_plan(dataset, month, dict(settings.content.cadence))
-    diagnosis = diagnose(inputs, dataset, settings, month, results, content, config.rules.health,
-                         scoring_review=scoring_review)
-    subjects = find_subjects(inputs, month, breaches, diagnosis)
-    sigs = {**signals(dataset, breaches, content), **diagnosis.signals, **subjects.signals}
+    if for_actions_only:
+        diagnosis = None
+        health = check_for_actions(inputs, dataset, settings, month, results, content, config.rules.health)
+    else:
+        diagnosis = diagnose(inputs, dataset, settings, month, results, content, config.rules.health,
+                             scoring_review=scoring_review)
+        health = diagnosis.health
+    subjects = find_subjects(inputs, month, breaches, health)
+    sigs = {**signals(dataset, breaches, content), **health_signals(health, assess_capacity(settings.team)),
+            **subjects.signals}
     found = find_insights(results, settings.insights.min_sample)
     whys = {r.kpi.id: tell(r) for r in results}
     chosen = choose_actions(config.rules, results, sigs, month, settings.team, whys, found)
@@ -148,6 +156,7 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
     now = _month(inputs, dataset, config, month, scoring_review)
     before = _month(inputs, dataset, config, month.shift(-1), False, for_actions_only=True) \
         if month.shift(-1) >= settings.program.start else None
+    assert now.diagnosis is not None  # the reported month is diagnosed whole
     return Analysis(
         month=month,
         phase=phase_of(month, settings.program.start),
@@ -166,6 +175,7 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
         diagnosis=now.diagnosis,
         insights=[_with_rules(i, rules) for i in now.insights],
         cadence=measure_cadence(inputs, dataset, month, now.results),
+        non_finite={kpi: sorted(months) for kpi, months in inputs.non_finite.items()},
     )
 
 

@@ -5,11 +5,12 @@ start on Monday ("follow up these six companies") instead of a generic advice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from retropack.insights.diagnosis import Diagnosis
+from retropack.insights.diagnosis.health import PatternCheck
 from retropack.kpis import formulas
 from retropack.kpis.inputs import KpiInputs
 from retropack.months import Month
@@ -77,9 +78,8 @@ def _text(value: object) -> str | None:
     return None if value is None or pd.isna(value) or not str(value).strip() else str(value)  # type: ignore[arg-type]
 
 
-def _stale(diagnosis: Diagnosis) -> StalePiece | None:
-    pattern = diagnosis.pattern("content_shortage")
-    reused = [e for e in pattern.raised if e.code == "content_reused"]
+def _stale(content_shortage: PatternCheck) -> StalePiece | None:
+    reused = [e for e in content_shortage.raised if e.code == "content_reused"]
     if not reused:
         return None
     values = reused[0].values
@@ -117,7 +117,10 @@ def best_segment(inputs: KpiInputs, month: Month, min_sample: int) -> SegmentRat
                        float(with_deal.mean()))
 
 
-def find_subjects(inputs: KpiInputs, month: Month, breaches: pd.DataFrame, diagnosis: Diagnosis) -> Subjects:
+def find_subjects(inputs: KpiInputs, month: Month, breaches: pd.DataFrame, health: Sequence[PatternCheck]
+                  ) -> Subjects:
+    """What the month's actions name; ``health`` holds at least the content-shortage check (the stale piece)."""
     mqls = int((inputs.leads["mql_at_m"] == month.index).sum())
-    return Subjects(mqls, len(breaches), never_followed_up(breaches), _stale(diagnosis), stalled_deals(inputs, month),
+    return Subjects(mqls, len(breaches), never_followed_up(breaches),
+                    _stale(next(p for p in health if p.id == "content_shortage")), stalled_deals(inputs, month),
                     best_segment(inputs, month, inputs.params.min_sample))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
@@ -12,7 +13,7 @@ from retropack.kpis.inputs import KpiInputs
 from retropack.kpis.phases import Phase
 from retropack.months import Month
 
-__all__ = ["HISTORY_MONTHS", "STATUSES", "evaluate", "judge", "kpi_history", "KpiResult", "Status"]
+__all__ = ["HISTORY_MONTHS", "STATUSES", "evaluate", "judge", "kpi_history", "kpi_value", "KpiResult", "Status"]
 
 Status = Literal["achieved", "near", "missed", "no_target", "no_data"]
 STATUSES: tuple[Status, ...] = ("achieved", "near", "missed", "no_target", "no_data")
@@ -64,13 +65,19 @@ def kpi_history(
 ) -> dict[str, list[tuple[Month, float | None]]]:
     """Every KPI for each of the ``months`` months ending with ``month``; none before the program's start."""
     window = [month.shift(offset) for offset in range(-months + 1, 1)]
-    return {kpi.id: [(m, _value(kpi, inputs, m) if m >= start else None) for m in window] for kpi in CATALOG}
+    return {kpi.id: [(m, kpi_value(kpi, inputs, m) if m >= start else None) for m in window] for kpi in CATALOG}
 
 
-def _value(kpi: KpiDefinition, inputs: KpiInputs, month: Month) -> float | None:
+def kpi_value(kpi: KpiDefinition, inputs: KpiInputs, month: Month) -> float | None:
+    """The KPI's value; one that is not a finite number (sums of huge values overflow) is no value, and noted in
+    ``inputs.non_finite`` for the pack's data-quality section."""
     key = (kpi.id, month.index)
     if key not in inputs.values:
-        inputs.values[key] = kpi.compute(inputs, month)
+        value = kpi.compute(inputs, month)
+        if value is not None and not math.isfinite(value):
+            inputs.non_finite.setdefault(kpi.id, set()).add(month)
+            value = None
+        inputs.values[key] = value
     return inputs.values[key]
 
 

@@ -37,6 +37,8 @@ class KpiInputs:
     values: dict[tuple[str, int], float | None] = field(default_factory=dict, compare=False, repr=False)
     """KPI values already computed, by (KPI id, month index): a month's history and the month before's share
     thirteen months."""
+    non_finite: dict[str, set[Month]] = field(default_factory=dict, compare=False, repr=False)
+    """Months whose value of a KPI overflowed (a sum of huge amounts or counts), by KPI id: given as no value."""
 
     @cached_property
     def ma_deals(self) -> pd.DataFrame:

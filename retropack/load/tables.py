@@ -198,6 +198,12 @@ DEALS = Table(
             lambda t: t["stage"].eq("won") & t["amount"].isna(),
             "a deal at stage '{stage}' needs an amount, but amount is empty",
         ),
+        RowRule(
+            "closed_before_created",
+            ("stage", "closed_at", "created_at"),
+            lambda t: t["stage"].isin(("won", "lost")) & (t["closed_at"] < t["created_at"]).fillna(False),
+            "a deal at stage '{stage}' closed at '{closed_at}', before it was created at '{created_at}'",
+        ),
     ),
 )
 

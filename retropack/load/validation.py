@@ -30,7 +30,8 @@ from retropack.load.dataset import Dataset, Finding, TableQuality
 from retropack.load.mapping import ExportMapping, merged
 from retropack.load.tables import EMAIL_EVENTS, EVENT_COUNTS, TABLES, Column, Kind, Table, opt
 
-__all__ = ["load_dataset", "parse_timestamps", "parse_numbers", "derive_send_counts", "apply_event_counts"]
+__all__ = ["DEFAULT_MAX_AMOUNT", "load_dataset", "parse_timestamps", "parse_numbers", "derive_send_counts",
+           "apply_event_counts"]
 
 # Patterns spell digits [0-9] and spaces [ ] (not \d, \s) so pandas runs them in pyarrow, not row by row.
 # A number may carry a currency mark before it (¥, $) or after it (円) and thousands separators;
@@ -48,6 +49,7 @@ _OFFSET = r"[T ][0-9]{1,2}.*(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 # A month; also accepted as the first day of the month, as a Parquet date column or Excel writes it.
 _MONTH = r"^([0-9]{4})[-/]([0-9]{1,2})(?:[-/]0?1(?:[ T]00:00(?::00(?:[.]0+)?)?)?)?$"
 _T = TypeVar("_T")
+DEFAULT_MAX_AMOUNT = 1e15  # ¥1,000兆: above any real deal or budget, far below where sums of amounts overflow
 _BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 # The reject code and the explanation for a value its column's type cannot read (text always reads).
@@ -72,13 +74,16 @@ class _Options:
     tz: str
     date_order: str | None = None
     value_maps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table -> columns with a value map
+    max_amount: float = DEFAULT_MAX_AMOUNT  # a larger amount is a typo or an attack, not money
 
 
 def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share: float = 0.05,
-                 export: tuple[ExportMapping, ExportMapping] | None = None) -> Dataset:
+                 export: tuple[ExportMapping, ExportMapping] | None = None,
+                 max_amount: float = DEFAULT_MAX_AMOUNT) -> Dataset:
     """Read and validate every table of the dataset in ``folder``; raise DataError when it cannot be used.
 
     ``export`` is (a preset's mapping, the config's own keys) for reading a tool's export as it is.
+    ``max_amount`` (``data_quality.max_amount``): an amount above it is a rejected row (``amount_too_large``).
     email_events is counted by DuckDB from its file (``_events``) unless the mapping reshapes it or DuckDB
     would read the file differently; either way the dataset holds the counts in email_sends, and the
     events table only as its number of kept rows (a frame without columns).
@@ -102,7 +107,7 @@ def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share
         specs = {name: _effective(TABLES[name], has_events="email_events" in headers) for name in headers}
         for name, raw in headers.items():
             _require_columns(specs[name], raw, cells[name], mapped=bool(mapping.columns.get(name)))
-        options = _Options(timezone, mapping.date_order, {t: tuple(m) for t, m in mapping.values.items()})
+        options = _Options(timezone, mapping.date_order, {t: tuple(m) for t, m in mapping.values.items()}, max_amount)
         checked = {name: _check_table(specs[name], raw, cells, options) for name, raw in raws.items()}
         frames = {name: result.frame for name, result in checked.items()}
         if events is not None:
@@ -308,6 +313,10 @@ def _read_column(column: Column, cells: pd.Series, verdicts: _Verdicts, options:
     if column.kind in (Kind.AMOUNT, Kind.COUNT):
         negative = "is negative; an amount or a count cannot be"
         verdicts.reject(values < 0, "negative", lambda rows: quoted(rows) + negative)
+    if column.kind is Kind.AMOUNT:
+        large = (f"is more than data_quality.max_amount ({options.max_amount:,.0f}); check its digits, or raise "
+                 "data_quality.max_amount if such amounts are real")
+        verdicts.reject(values > options.max_amount, "amount_too_large", lambda rows: quoted(rows) + large)
     return values
 
 
@@ -341,14 +350,25 @@ def _reference_sentence(column: str, table: str, cells: pd.DataFrame) -> Callabl
 
 
 def _rejects(raw: RawTable, verdicts: _Verdicts) -> pd.DataFrame | None:
-    """Rejected rows whole, under their headers as written, between ``row`` and ``reason``; None if none."""
+    """Rejected rows whole, under their headers as written, between ``row`` and ``reason``; None if none.
+
+    A table with a column of its own named ``row`` or ``reason`` (mql_feedback's reason) keeps it as written, and
+    ours become ``reject_row`` / ``reject_reason``, so every header of the file names one column."""
     rejected = verdicts.rejected
     if not rejected.any():
         return None
     rows = raw.frame[rejected].rename(columns=raw.headers)
-    rows.insert(0, "row", rows.index.to_numpy(), allow_duplicates=True)
-    rows.insert(len(rows.columns), "reason", verdicts.reasons[rejected].astype(str), allow_duplicates=True)
+    rows.insert(0, _own_name("row", rows.columns), rows.index.to_numpy())
+    rows.insert(len(rows.columns), _own_name("reason", rows.columns), verdicts.reasons[rejected].astype(str))
     return rows.reset_index(drop=True)
+
+
+def _own_name(name: str, headers: pd.Index) -> str:
+    """``name``, or ``reject_name`` (prefixed again as needed) when the file has a header of that name."""
+    taken = {str(header).strip().lower() for header in headers}
+    while name in taken:
+        name = f"reject_{name}"
+    return name
 
 
 def _examples(verdicts: _Verdicts) -> dict[str, tuple[int, str]]:

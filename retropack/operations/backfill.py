@@ -88,10 +88,12 @@ def backfill(configs: list[Path], first: Month, last: Month, *, out: Path, data:
                                                data=str(data) if data else None, deliver=deliver, sync=False)
                 counts = ", ".join(f"{k} {v}" for k, v in result.statuses.items() if v)
                 outcomes.append(Outcome(client, str(month), "ok", time.monotonic() - started, counts))
-            except RetropackError as exc:
+            except Exception as exc:  # a bug fails its month too: the others still run
                 log = log_file(out, client, month)
+                what = str(exc) if isinstance(exc, RetropackError) else \
+                    f"unexpected {type(exc).__name__} (a bug in retropack: its traceback is in the log)"
                 outcomes.append(Outcome(client, str(month), "failed", time.monotonic() - started,
-                                        f"{exc} (log: {log})"))
+                                        f"{what} (log: {log})"))
             except KeyboardInterrupt:
                 outcomes.append(Outcome(client, str(month), "stopped", time.monotonic() - started,
                                         "interrupted by Ctrl-C"))

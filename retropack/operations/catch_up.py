@@ -75,7 +75,7 @@ async def catch_up(client: PrefectClient, deployment_id: UUID, settings: Setting
             continue
         run = await client.create_flow_run_from_deployment(
             deployment_id, parameters={"month": str(month)}, tags=[CATCH_UP_TAG],
-            name=f"{CATCH_UP_TAG}-{settings.client}-{month}".lower().replace("_", "-"),
+            name=f"{CATCH_UP_TAG}-{settings.client_slug}-{month}",
             idempotency_key=f"retropack {CATCH_UP_TAG} {deployment_id} {month}",
         )
         caught.append(CaughtUp(settings.client, name, month, reason, "started", run.name))

@@ -59,7 +59,8 @@ def client_configs(path: Path) -> list[Path]:
 
 
 def deployment_name(settings: Settings) -> str:
-    return f"monthly-retrospective-{settings.client}".lower().replace("_", "-")
+    """Prefect's name for the client's deployment, from the client id's slug (``株式会社ABC`` → ``abc-`` and a hash)."""
+    return f"monthly-retrospective-{settings.client_slug}"
 
 
 def prefect_schedule(schedule: Schedule, timezone: str, today: date) -> PrefectSchedule:

@@ -29,6 +29,8 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from retropack.errors import RetropackError
 
@@ -80,9 +82,9 @@ def start_temporary_api() -> TemporaryApi | None:
     command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    tie = partial(_end_with_parent, os.getpid()) if sys.platform == "linux" else None
     try:
-        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, start_new_session=True,
-                                   preexec_fn=_end_with_parent if sys.platform == "linux" else None)
+        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=tie)
     except (OSError, subprocess.SubprocessError):
         return None
     api = TemporaryApi(f"http://127.0.0.1:{port}/api", process)
@@ -90,27 +92,30 @@ def start_temporary_api() -> TemporaryApi | None:
     return api
 
 
-def use_api(api: TemporaryApi | None) -> None:
-    """Point Prefect at ``api`` for the rest of this process once it is up.
+def use_api(api: TemporaryApi | None) -> bool:
+    """Point Prefect at ``api`` for the rest of this process once it is up; True when the runs report to a server
+    that ends with this command (``api``, or Prefect's own temporary server if ``api`` never became ready).
 
     For the rest of the process, not a block: Prefect's log and event workers flush at exit, and
-    the server's ``atexit`` stop, registered before theirs, runs after them. Without ``api``, when
-    Prefect's settings name an API or forbid a temporary one, or if it never became ready,
-    Prefect's own behaviour applies unchanged.
+    the server's ``atexit`` stop, registered before theirs, runs after them. Without ``api``, or when
+    Prefect's settings name an API or forbid a temporary one, Prefect's own behaviour applies unchanged.
     """
     if api is None:
-        return
+        return False
     from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, get_current_settings, temporary_settings
 
     settings = get_current_settings()
     if settings.api.url or not settings.server.ephemeral.enabled:
         api.stop()
-        return
-    if not api.ready(settings.server.ephemeral.startup_timeout_seconds):
+        return False
+    # no UI link to a server that ends with the command: PREFECT_UI_URL is cleared for its runs
+    updates: dict[Any, str] = {PREFECT_UI_URL: ""}
+    if api.ready(settings.server.ephemeral.startup_timeout_seconds):
+        updates[PREFECT_API_URL] = api.url
+    else:
         api.stop()
-        return
-    # no UI link to this server outlives the command: PREFECT_UI_URL is cleared for its runs
-    _PROCESS_SETTINGS.enter_context(temporary_settings(updates={PREFECT_API_URL: api.url, PREFECT_UI_URL: ""}))
+    _PROCESS_SETTINGS.enter_context(temporary_settings(updates=updates))
+    return True
 
 
 def wait_for_api(timeout: float, waiting: Callable[[str], None]) -> str:
@@ -145,9 +150,13 @@ def wait_for_api(timeout: float, waiting: Callable[[str], None]) -> str:
     return url
 
 
-def _end_with_parent() -> None:
-    """Linux's parent-death signal: the server gets SIGTERM when the command's process ends."""
+def _end_with_parent(parent: int) -> None:
+    """Linux's parent-death signal: the server gets SIGTERM when the command's process ends, however it ends
+    (SIGKILL included). Run in the child before it becomes the server; a command already gone by then (the
+    signal would never come) ends the child at once."""
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _free_port() -> int:

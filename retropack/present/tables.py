@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from retropack.insights.content_plan import ContentPlan
 from retropack.load import Dataset
+from retropack.months import Month
 from retropack.present.cells import Table, date_cell, text_cell
-from retropack.present.formatting import NO_VALUE
+from retropack.present.formatting import NO_VALUE, month_label
 from retropack.present.messages import Translator
 
 __all__ = ["SLA_ROWS_SHOWN", "content_tables", "quality_tables", "sla_table"]
@@ -57,8 +60,10 @@ def content_tables(content: ContentPlan, tr: Translator) -> tuple[Table, Table, 
     return cadence, last, upcoming, scenarios
 
 
-def quality_tables(dataset: Dataset, tr: Translator) -> tuple[Table, tuple[str, ...]]:
-    """Rows read and rejected per table, by reason, and the other findings; tables by what they hold, not by file."""
+def quality_tables(dataset: Dataset, tr: Translator, non_finite: Mapping[str, list[Month]] | None = None,
+                   ) -> tuple[Table, tuple[str, ...]]:
+    """Rows read and rejected per table, by reason, and the other findings; tables by what they hold, not by file.
+    ``non_finite``: KPIs whose values overflowed, by the months shown as no value."""
     rows = []
     for q in dataset.quality.values():
         reasons = tr("list.sep").join(f"{tr.reason(code)} {n}" for code, n in q.reasons.most_common())
@@ -67,4 +72,7 @@ def quality_tables(dataset: Dataset, tr: Translator) -> tuple[Table, tuple[str, 
     header = tuple(tr(f"quality.col.{c}") for c in ("table", "read", "rejected", "share", "reasons"))
     findings = tuple(tr(f"finding.{f.code}", table=tr(f"table.{f.table}"), count=f.count, **f.params)
                      for f in dataset.findings)
+    findings += tuple(tr("finding.kpi_not_finite", kpi=tr.kpi_name(kpi),
+                         months=tr("list.sep").join(month_label(str(m), tr.locale) for m in months))
+                      for kpi, months in (non_finite or {}).items())
     return Table(header, tuple(rows), tr("quality.rejects_note")), findings

@@ -192,7 +192,7 @@ def build_view(
     counts = tuple(StatusCount(s, tr(f"status.{s}"), SYMBOLS[s], sum(1 for r in analysis.results if r.status == s))
                    for s in STATUSES)
     cadence, last, upcoming, scenarios = content_tables(analysis.content, tr)
-    quality, findings = quality_tables(dataset, tr)
+    quality, findings = quality_tables(dataset, tr, analysis.non_finite)
     actions = action_views(analysis.actions, settings.sla.followup_days, tr, currency)
     previous = action_views(analysis.previous, settings.sla.followup_days, tr, currency) if analysis.previous else []
     reviews = {r.kpi_id: r for r in analysis.target_reviews}

@@ -21,6 +21,7 @@ from typing import Any
 from retropack.config import Settings
 from retropack.load import Dataset
 from retropack.months import Month
+from retropack.publish.rejects import ESCAPE, ESCAPED_STARTS, rows_as_read
 
 __all__ = ["manifest", "pack_hash", "sha256_file", "versions"]
 
@@ -40,20 +41,23 @@ def sha256_file(path: Path) -> str:
 
 
 def pack_hash(folder: Path, client: str, month: Month, run_id: str, generated_at: datetime,
-              scoring_review: bool = False) -> str:
+              scoring_review: bool = False, rejects: dict[str, bytes] | None = None) -> str:
     """Identity of the pack written into ``folder``: what its readers see (see the module's docstring),
     and whether a scoring review was asked for outside its quarter.
 
     Two runs with the same hash show the same numbers, words and advice, so a delivery is not repeated.
+    ``rejects`` (``rows_as_read``) stands for the files of ``rejects/``: their rows before the formula escape,
+    so escaping cells changes no pack's identity and mails no revision.
     """
     asked = "|scoring-review" if scoring_review else ""
     digest = hashlib.sha256(f"{client}|{month}{asked}".encode())
-    documents = [folder / "kpis.json", folder / "actions.json", folder / "diagnosis.json",
-                 *sorted(folder.glob("rejects/*.csv"))]
-    for path in documents:
-        if path.is_file():
-            digest.update(f"\0{path.relative_to(folder).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
+    documents = {name: path.read_bytes() for name in ("kpis.json", "actions.json", "diagnosis.json")
+                 if (path := folder / name).is_file()}
+    if rejects is None:
+        rejects = {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.glob("rejects/*.csv")}
+    for name, content in [*documents.items(), *sorted(rejects.items())]:
+        digest.update(f"\0{name}\0".encode())
+        digest.update(content)
     volatile = (run_id, f"{generated_at:%Y-%m-%d %H:%M}")
     for deck in sorted(folder.glob("*.pptx")):
         for text in _deck_content(deck):
@@ -106,7 +110,8 @@ def manifest(settings: Settings, dataset: Dataset, month: Month, run_id: str, ge
         "generated_at": generated_at.isoformat(timespec="seconds"),
         "client": settings.client,
         "month": str(month),
-        "pack_hash": pack_hash(folder, settings.client, month, run_id, generated_at, scoring_review),
+        "pack_hash": pack_hash(folder, settings.client, month, run_id, generated_at, scoring_review,
+                               rows_as_read(dataset)),
         "versions": versions(),
         "config": _described(settings.config_file, settings.config_file.parent) if settings.config_file else None,
         "rules": _described(rules, rules.parent),
@@ -114,4 +119,8 @@ def manifest(settings: Settings, dataset: Dataset, month: Month, run_id: str, ge
         "inputs": [_described(path, settings.data.path) for path in sorted(dataset.files)],
         "rows": {q.table: {"read": q.rows_read, "rejected": q.rejected} for q in dataset.quality.values()},
         "outputs": [_described(path, folder) for path in sorted(folder.rglob("*")) if path.is_file()],
+        "rejects_csv": {"escape": ESCAPE, "escaped_when_starting_with": list(ESCAPED_STARTS),
+                        "reason_column": "reason, or reject_reason where the table has a reason column of its own",
+                        "undo": f"remove the first {ESCAPE} of every cell that starts with {ESCAPE} to get the value "
+                                "as read"},
     }

@@ -7,6 +7,7 @@ happen in ``retropack.present.diagnosis.view``; slides in ``slides``, PDF charts
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retropack.config import Settings
@@ -22,7 +23,9 @@ from retropack.load.dataset import Dataset
 from retropack.months import Month
 from retropack.rules import HealthThresholds
 
-__all__ = ["Diagnosis", "HealthThresholds", "diagnose"]
+__all__ = ["Diagnosis", "HealthThresholds", "check_for_actions", "diagnose", "health_signals"]
+
+SIGNAL_PATTERNS = ("tool_as_goal", "content_shortage")  # the patterns whose evidence the action rules read
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,28 @@ class Diagnosis:
     @property
     def signals(self) -> dict[str, float]:
         """Facts the improvement-action rules can fire on (``when.signal`` in the rules file)."""
-        tool, content = self.pattern("tool_as_goal"), self.pattern("content_shortage")
-        focus = next(e for e in tool.evidence if e.code in ("focus_without_target", "focus_all_targeted"))
-        return {
-            "focus_without_target": float(focus.values["count"].value or 0),  # type: ignore[union-attr]
-            "capacity_shortfall_hours": self.capacity.shortfall_hours if self.capacity else 0.0,
-            "silent_scenarios": float(sum(e.code == "scenario_silent" for e in content.raised)),
-            "stale_content": float(sum(e.code == "content_reused" for e in content.raised)),
-        }
+        return health_signals(self.health, self.capacity)
+
+
+def health_signals(health: Sequence[PatternCheck], capacity: Capacity | None) -> dict[str, float]:
+    """The diagnosis' facts the action rules read, from ``health`` (which must hold ``SIGNAL_PATTERNS``)."""
+    tool, content = (next(p for p in health if p.id == pid) for pid in SIGNAL_PATTERNS)
+    focus = next(e for e in tool.evidence if e.code in ("focus_without_target", "focus_all_targeted"))
+    return {
+        "focus_without_target": float(focus.values["count"].value or 0),  # type: ignore[union-attr]
+        "capacity_shortfall_hours": capacity.shortfall_hours if capacity else 0.0,
+        "silent_scenarios": float(sum(e.code == "scenario_silent" for e in content.raised)),
+        "stale_content": float(sum(e.code == "content_reused" for e in content.raised)),
+    }
+
+
+def check_for_actions(kpis: KpiInputs, dataset: Dataset, settings: Settings, month: Month, results: list[KpiResult],
+                      content: ContentPlan, thresholds: HealthThresholds) -> tuple[PatternCheck, ...]:
+    """Only the checks the action rules read (``SIGNAL_PATTERNS``): last month's actions are chosen again from
+    them, without the whole diagnosis a pack shows."""
+    inputs = diagnosis_inputs(kpis, dataset, settings, month, results)
+    return check_health(inputs, thresholds, assess_capacity(settings.team), content, dict(settings.content.cadence),
+                        only=SIGNAL_PATTERNS)
 
 
 def diagnose(kpis: KpiInputs, dataset: Dataset, settings: Settings, month: Month, results: list[KpiResult],

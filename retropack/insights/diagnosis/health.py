@@ -3,6 +3,7 @@ finding, it started when its oldest running finding did, and it links to the act
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from retropack.insights.content_plan import ContentPlan
@@ -41,14 +42,17 @@ class PatternCheck:
 
 
 def check_health(inputs: DiagnosisInputs, limits: HealthThresholds, capacity: Capacity | None,
-                 content: ContentPlan, cadence: dict[str, int]) -> tuple[PatternCheck, ...]:
-    found = {
-        "tool_as_goal": tool_as_goal.check(inputs, limits.tool_as_goal),
-        "stretched_team": stretched_team.check(inputs, limits.stretched_team, capacity),
-        "sales_alignment": sales_alignment.check(inputs, limits.sales_alignment),
-        "content_shortage": content_shortage.check(inputs, limits.content_shortage, content, cadence),
-        "data_quality": data_quality.check(inputs, limits.data_quality),
+                 content: ContentPlan, cadence: dict[str, int],
+                 only: Collection[str] = PATTERN_IDS) -> tuple[PatternCheck, ...]:
+    """The patterns of ``only`` (all five by default), in the seed's order."""
+    checks: dict[str, Callable[[], list[Evidence]]] = {
+        "tool_as_goal": lambda: tool_as_goal.check(inputs, limits.tool_as_goal),
+        "stretched_team": lambda: stretched_team.check(inputs, limits.stretched_team, capacity),
+        "sales_alignment": lambda: sales_alignment.check(inputs, limits.sales_alignment),
+        "content_shortage": lambda: content_shortage.check(inputs, limits.content_shortage, content, cadence),
+        "data_quality": lambda: data_quality.check(inputs, limits.data_quality),
     }
     links = limits.linked_actions()
-    return tuple(PatternCheck(pid, worst(e.level for e in found[pid]), found[pid], tuple(links[pid]))
-                 for pid in PATTERN_IDS)
+    found = {pid: checks[pid]() for pid in PATTERN_IDS if pid in only}
+    return tuple(PatternCheck(pid, worst(e.level for e in evidence), tuple(evidence), tuple(links[pid]))
+                 for pid, evidence in found.items())

@@ -22,7 +22,7 @@ from retropack.insights.diagnosis.evidence import Evidence, KpiRef, Quantity, Te
 from retropack.insights.diagnosis.health import PatternCheck
 from retropack.insights.diagnosis.scoring import ReviewSchedule, review_schedule
 from retropack.kpis.catalog import KPIS
-from retropack.kpis.evaluation import judge
+from retropack.kpis.evaluation import judge, kpi_value
 from retropack.kpis.phases import PHASES, phase_for_index
 from retropack.months import Month
 
@@ -112,7 +112,7 @@ def _checks(inputs: DiagnosisInputs) -> dict[str, Callable[[Month], Proof]]:
 
     @cache
     def value(kpi_id: str, month: Month) -> float | None:
-        return KPIS[kpi_id].compute(inputs.kpis, month)
+        return kpi_value(KPIS[kpi_id], inputs.kpis, month)  # cached, and no value where it overflows
 
     def unmeasured(month: Month) -> tuple[KpiRef, ...]:
         return tuple(KpiRef(k) for k in FUNNEL_KPIS if value(k, month) is None)
