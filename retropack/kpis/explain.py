@@ -15,13 +15,13 @@ own change too (spend by channel), for the story across KPIs.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from retropack.kpis import formulas
-from retropack.kpis.inputs import KpiInputs, lead_column
+from retropack.kpis.inputs import KpiInputs
 from retropack.months import Month
 
 __all__ = ["Breakdown", "Explanation", "Factor", "Part", "Side", "explain", "log_mean"]
@@ -95,12 +95,29 @@ class Measure:
         frame = self.frame(inputs)
         if frame is None or dimension not in frame:
             return None
+        chosen = _cached(inputs, ("rows", self.frame, self.month_column, self.where, month.index),
+                         lambda: self._chosen(frame, month))
+        keys = _cached(inputs, ("keys", self.frame, dimension), lambda: _group_keys(frame[dimension]))[chosen]
+        values = frame.loc[chosen, self.value] if self.value else pd.Series(1.0, index=keys.index)
+        return pd.DataFrame({"sum": values.astype(float), "rows": 1}).groupby(keys.rename(None)).sum()
+
+    def _chosen(self, frame: pd.DataFrame, month: Month) -> pd.Series:
         chosen = frame[self.month_column] == month.index
         if self.where is not None:
             chosen &= self.where(frame).fillna(False).astype(bool)
-        keys = frame.loc[chosen, dimension].astype(object).where(lambda v: v.notna() & v.ne(""), _UNSET).astype(str)
-        values = frame.loc[chosen, self.value] if self.value else pd.Series(1.0, index=keys.index)
-        return pd.DataFrame({"sum": values.astype(float), "rows": 1}).groupby(keys.to_numpy()).sum()
+        return chosen
+
+
+def _cached(inputs: KpiInputs, key: tuple[object, ...], make: Callable[[], pd.Series]) -> pd.Series:
+    """``make()``, made once per ``inputs``: the same masks and keys serve many KPIs, dimensions and months."""
+    if key not in inputs.explain_cache:
+        inputs.explain_cache[key] = make()
+    return inputs.explain_cache[key]
+
+
+def _group_keys(column: pd.Series) -> pd.Series:
+    """``column``'s values as group names; an empty value is the unset group."""
+    return column.astype(object).where(lambda v: v.notna() & v.ne(""), _UNSET).astype(str)
 
 
 def _leads(inp: KpiInputs) -> pd.DataFrame:
@@ -181,7 +198,7 @@ def _sql_from_mql(inp: KpiInputs, month: Month) -> float:
 
 def _opportunity_leads(inp: KpiInputs, month: Month) -> float:
     deals = inp.deals[inp.deals["created_at_m"] == month.index]
-    sql_at = lead_column(deals, inp.leads, "sql_at")
+    sql_at = deals["lead_sql_at"]
     return float(deals.loc[sql_at.notna() & (sql_at <= deals["created_at"]), "lead_id"].nunique())
 
 
@@ -256,7 +273,8 @@ def _additive_split(spec: Additive, inputs: KpiInputs, month: Month, dimension: 
     if now is None or before is None:
         return None
     parts = []
-    for key, row in _both(now, before).iterrows():
+    both = _both(now, before)
+    for key, row in zip(both.index, both.to_dict("records"), strict=True):  # records: far quicker than iterrows
         rows_now, rows_before = int(row["now_rows"]), int(row["before_rows"])
         small = rows_now + rows_before < min_sample
         now_side = Side(float(row["now_sum"]), None, rows_now)
@@ -281,7 +299,7 @@ def _rate_split(spec: SubsetRate, inputs: KpiInputs, month: Month, dimension: st
         return None  # one month has no rate at all: the KPI has no change to explain
     total1, total0 = both["now_num"].sum() / n1, both["before_num"].sum() / n0
     parts = []
-    for key, row in both.iterrows():
+    for key, row in zip(both.index, both.to_dict("records"), strict=True):
         w1, w0 = row["now_den"] / n1, row["before_den"] / n0
         r1 = row["now_num"] / row["now_den"] if row["now_den"] else None
         r0 = row["before_num"] / row["before_den"] if row["before_den"] else None
@@ -298,7 +316,7 @@ def _rate_split(spec: SubsetRate, inputs: KpiInputs, month: Month, dimension: st
     return Breakdown(dimension, tuple(parts))
 
 
-def _rate_moved(row: pd.Series) -> bool:
+def _rate_moved(row: Mapping[str, float]) -> bool:
     """Two-proportion z-test of this month's rate against last month's, at 95 %."""
     n1, n0, x1, x0 = row["now_den"], row["before_den"], row["now_num"], row["before_num"]
     if not n1 or not n0:

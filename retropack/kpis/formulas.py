@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from retropack.kpis.inputs import KpiInputs, lead_column
+from retropack.kpis.inputs import KpiInputs
 from retropack.months import Month
 
 __all__ = ["cac", "cpl", "email_ctr", "email_open_rate", "ltv", "ma_pipeline_amount", "ma_won_amount",
@@ -84,7 +84,7 @@ def sqls(inp: KpiInputs, month: Month) -> Value:
 
 def opportunity_rate(inp: KpiInputs, month: Month) -> Value:
     deals = inp.deals[_in(inp.deals["created_at_m"], month)]
-    sql_at = lead_column(deals, inp.leads, "sql_at")
+    sql_at = deals["lead_sql_at"]
     qualified = deals.loc[sql_at.notna() & (sql_at <= deals["created_at"]), "lead_id"].nunique()
     return _ratio(qualified, sqls(inp, month) or 0)
 

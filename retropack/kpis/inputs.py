@@ -39,6 +39,8 @@ class KpiInputs:
     thirteen months."""
     non_finite: dict[str, set[Month]] = field(default_factory=dict, compare=False, repr=False)
     """Months whose value of a KPI overflowed (a sum of huge amounts or counts), by KPI id: given as no value."""
+    explain_cache: dict[tuple[object, ...], pd.Series] = field(default_factory=dict, compare=False, repr=False)
+    """Group keys and row masks the explanations read for many KPIs, dimensions and months, by what made them."""
 
     @cached_property
     def ma_deals(self) -> pd.DataFrame:
@@ -93,6 +95,8 @@ def build_inputs(dataset: Dataset, params: KpiParams) -> KpiInputs:
     for column in ("source", "segment"):
         if column in leads:
             deals[f"lead_{column}"] = lead_column(deals, leads, column) if "lead_id" in deals else pd.NA
+    if "lead_id" in deals:  # the opportunity rate reads it for every month
+        deals["lead_sql_at"] = lead_column(deals, leads, "sql_at")
     deals["created_at_m"] = month_index_series(deals["created_at"])
     deals["closed_at_m"] = month_index_series(deals["closed_at"])
     deals["cycle_days"] = (deals["closed_at"] - deals["created_at"]) / np.timedelta64(1, "D")

@@ -123,6 +123,9 @@ def _reused_content(inputs: DiagnosisInputs, limits: ContentShortage) -> list[Ev
     if key is None:
         return [needs("email_sends.content_id")]
     monthly = _monthly_engagement(inputs, key)
+    pieces, months = monthly.index.get_level_values("piece"), monthly.index.get_level_values("m")
+    mailed_now = pieces[(months == inputs.month.index) & (monthly["delivered"] >= limits.reused_min_delivered)]
+    monthly = monthly[pieces.isin(mailed_now)]  # a piece not mailed well this month has no decline to show
     titles = content_titles(inputs) if key == "content_id" else {}
     found = []
     for piece, rows in monthly.groupby(level="piece"):
