@@ -21,7 +21,7 @@ demo: install runtime-deps
 	$(VENV)/bin/retropack run --config config/demo-en.yaml --month $(DEMO_MONTH) --no-deliver
 
 test: install runtime-deps test-deps lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 # Style (ruff) and the layers of the package (import-linter: each folder imports only the ones before it).
 lint: install

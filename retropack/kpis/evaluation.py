@@ -7,6 +7,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 from retropack.kpis.catalog import CATALOG, KpiDefinition
 from retropack.kpis.explain import Explanation, explain
 from retropack.kpis.inputs import KpiInputs
@@ -73,7 +75,8 @@ def kpi_value(kpi: KpiDefinition, inputs: KpiInputs, month: Month) -> float | No
     ``inputs.non_finite`` for the pack's data-quality section."""
     key = (kpi.id, month.index)
     if key not in inputs.values:
-        value = kpi.compute(inputs, month)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is expected here: it is what is checked
+            value = kpi.compute(inputs, month)
         if value is not None and not math.isfinite(value):
             inputs.non_finite.setdefault(kpi.id, set()).add(month)
             value = None
