@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from retropack.errors import RetropackError
+from retropack.errors import RetropackError, visible
 from retropack.months import Month
 from retropack.operations.prefect_api import start_temporary_api, use_api, wait_for_api
 
@@ -43,7 +43,7 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 
 
 def _fail(exc: BaseException) -> None:
-    click.echo(f"Error: {exc}", err=True)
+    click.echo(f"Error: {visible(str(exc))}", err=True)
     sys.exit(EXIT_ERROR)
 
 

@@ -6,7 +6,19 @@ only the command-line edge turns them into ``Error: …`` and an exit status.
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "DataError", "DeliveryError", "SourceError", "RenderError", "RetropackError"]
+import re
+
+__all__ = ["ConfigError", "DataError", "DeliveryError", "SourceError", "RenderError", "RetropackError", "visible"]
+
+# What a terminal or a log would act on rather than show: controls and every character str.splitlines breaks at.
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\x1e``): a value from the data quoted in a
+    message keeps the message on one line and shows what the cell holds."""
+    return _INVISIBLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                          else f"\\u{ord(m.group()):04x}", text)
 
 
 class RetropackError(Exception):

@@ -227,6 +227,10 @@ def monthly_retrospective(
                 sync_sources(loaded)
             return _build_and_deliver(loaded, target, reports, log, deliver, resend, scoring_review)
         except Exception as exc:
+            if _stopped(exc):  # the runner was stopped (serve's SIGTERM): no failure to report, catch-up reruns it
+                logger.warning("%s %s: stopped before it ended; the next start of serve runs it again", settings.client,
+                               target)
+                raise
             # a bug's traceback goes to the log file, which the command line names instead of printing it
             logger.error("%s %s failed: %s", settings.client, target, exc, exc_info=not isinstance(exc, RetropackError),
                          extra={"failure": True})
@@ -234,6 +238,19 @@ def monthly_retrospective(
                 _tell_of_failure(loaded, target, str(exc), reports, log)
             exc.add_note(f"{RUN_LOG_NOTE}{log}")
             raise
+
+
+def _stopped(exc: BaseException) -> bool:
+    """Whether ``exc`` came from a stop signal: Prefect raises ``TerminationSignal`` in the run, and a task under
+    way may turn it into an error of its own (``ValueError: Task run is not set``) whose context holds it."""
+    from prefect.exceptions import TerminationSignal
+
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:  # a chain can loop back on itself
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return any(isinstance(link, TerminationSignal) for link in chain)
 
 
 def _reported_month(month: str | None, scheduled: datetime, timezone: str) -> Month:

@@ -22,7 +22,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from retropack.errors import DataError
+from retropack.errors import DataError, visible
 from retropack.load._events import EventFile, Unsupported
 from retropack.load._export import drop_footer, locate, map_columns, prepare_cells
 from retropack.load._reading import RawTable, read_table
@@ -300,7 +300,7 @@ def _read_column(column: Column, cells: pd.Series, verdicts: _Verdicts, options:
     label = label or f"'{column.name}'"
 
     def quoted(rows: pd.Index) -> pd.Series:
-        return f"column {label} holds '" + shown[rows] + "', which "
+        return f"column {label} holds '" + shown[rows].map(visible) + "', which "
 
     if not column.may_be_empty:
         empty = f"column {label} is empty, but every row needs a value"
