@@ -135,7 +135,7 @@ def _as_text(column: pa.ChunkedArray) -> pd.Series:
     """One Parquet column as text, null as "" (a type pyarrow cannot cast falls back to Python's str)."""
     try:
         text = pc.cast(column, pa.string())
-    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):  # lists, structs, maps: no cast to text in Arrow
         text = pa.array([None if value is None else str(value) for value in column.to_pylist()], pa.string())
     return pd.Series(pc.fill_null(text, "").to_pandas(), dtype=str)
 

@@ -171,3 +171,13 @@ def test_find_file_refuses_two_files_for_one_table(tmp_path: Path) -> None:
     (tmp_path / "leads.parquet").write_bytes(b"")
     with pytest.raises(DataError, match=r"holds both 'leads\.csv' and 'leads\.parquet'; keep only one"):
         find_file(tmp_path, "leads")
+
+
+def test_a_parquet_column_arrow_cannot_cast_to_text_is_read_through_str(tmp_path: Path) -> None:
+    """A list column (a CRM's multi-select, as HubSpot exports it to Parquet) has no cast to string in Arrow:
+    its cells are read as Python writes them, and an empty cell stays empty."""
+    path = tmp_path / "leads.parquet"
+    pq.write_table(pa.table({"lead_id": ["L1", "L2"], "tags": pa.array([["web", "展示会"], None],
+                                                                        pa.list_(pa.string()))}), path)
+    raw = read_table("leads", path)
+    assert raw.frame.to_dict("list") == {"lead_id": ["L1", "L2"], "tags": ["['web', '展示会']", ""]}
