@@ -7,7 +7,6 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ import click
 from retropack.errors import RetropackError, visible
 from retropack.months import Month
 from retropack.operations.prefect_api import start_temporary_api, use_api, wait_for_api
+from retropack.operations.terminal import RUN_LOGGERS, terminal_shows
 
 if TYPE_CHECKING:
     from retropack.operations.catch_up import CaughtUp
@@ -30,7 +30,6 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
-_RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
 
 
 def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -59,23 +58,23 @@ def _bug(exc: BaseException, log: str | None) -> None:
     sys.exit(EXIT_ERROR)
 
 
-@contextlib.contextmanager
-def _failure_said_once() -> Iterator[None]:
-    """A failed run ends on the terminal with one ``Error: …`` paragraph: the tracebacks and failure lines Prefect
-    and the flow log along the way stay out of the terminal (they are in the run's log file)."""
-    def shown(record: logging.LogRecord) -> bool:
-        if record.exc_info or getattr(record, "failure", False):
-            return False
-        return not (record.name.startswith(_RUN_LOGGERS) and record.getMessage().startswith("Finished in state Failed"))
+def _not_a_failure_line(record: logging.LogRecord) -> bool:
+    """Whether the terminal shows ``record`` during a run: a failed run ends there with one ``Error: …`` paragraph,
+    so the tracebacks and failure lines Prefect and the flow log along the way stay in the run's log file."""
+    if record.exc_info or getattr(record, "failure", False):
+        return False
+    return not (record.name.startswith(RUN_LOGGERS) and record.getMessage().startswith("Finished in state Failed"))
 
-    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
-    for handler in handlers:
-        handler.addFilter(shown)
-    try:
-        yield
-    finally:
-        for handler in handlers:
-            handler.removeFilter(shown)
+
+# Options several commands share, defined once.
+_CONFIG = click.option("--config", "config", required=True, type=click.Path(path_type=Path),
+                       help="The client's YAML file.")
+_CLIENTS = click.option("--config", "config", default=Path("config"), type=click.Path(path_type=Path),
+                        show_default=True,
+                        help="A client's YAML file, or a folder of them: one deployment per client with a schedule.")
+_DATA = click.option("--data", type=click.Path(path_type=Path), help="Dataset folder (overrides data.path).")
+_WAIT = click.option("--wait", default=120.0, show_default=True, type=click.FloatRange(min=0),
+                     help="Seconds to wait for the Prefect server (PREFECT_API_URL) to answer.")
 
 
 @click.group()
@@ -85,9 +84,9 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--config", "config", required=True, type=click.Path(path_type=Path), help="The client's YAML file.")
+@_CONFIG
 @click.option("--month", callback=_month, help="Month to report, YYYY-MM (default: the previous complete month).")
-@click.option("--data", type=click.Path(path_type=Path), help="Dataset folder (overrides data.path).")
+@_DATA
 @click.option("--out", default=Path("reports"), type=click.Path(path_type=Path), show_default=True,
               help="Reports root.")
 @click.option("--no-deliver", is_flag=True, help="Render and archive without sending e-mail.")
@@ -105,7 +104,7 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
 
     temporary = use_api(api)
     try:
-        with _failure_said_once(), on_temporary_api() if temporary else contextlib.nullcontext():
+        with terminal_shows(_not_a_failure_line), on_temporary_api() if temporary else contextlib.nullcontext():
             result = monthly_retrospective(
                 config=str(config), month=month, data=str(data) if data else None, out=str(out),
                 deliver=not no_deliver, resend=resend, scoring_review=scoring_review, sync=not no_sync,
@@ -129,8 +128,8 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
 
 
 @main.command()
-@click.option("--config", "config", required=True, type=click.Path(path_type=Path), help="The client's YAML file.")
-@click.option("--data", type=click.Path(path_type=Path), help="Dataset folder (overrides data.path).")
+@_CONFIG
+@_DATA
 @click.option("--full", is_flag=True, help="Read the whole account again (drops records deleted in HubSpot).")
 def sync(config: Path, data: Path | None, full: bool) -> None:
     """Pull a HubSpot client's data into its dataset folder (what changed since the last sync)."""
@@ -159,7 +158,7 @@ def sync(config: Path, data: Path | None, full: bool) -> None:
 
 
 @main.command()
-@click.option("--config", "config", required=True, type=click.Path(path_type=Path), help="The client's YAML file.")
+@_CONFIG
 @click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day (default: today).")
 @click.option("--count", default=12, show_default=True, type=click.IntRange(min=1), help="How many runs.")
 def schedule(config: Path, start, count: int) -> None:
@@ -183,7 +182,7 @@ def schedule(config: Path, start, count: int) -> None:
               help="A client's YAML file, or a folder of them (every client is built).")
 @click.option("--from", "first", required=True, callback=_month, help="First month, YYYY-MM.")
 @click.option("--to", "last", required=True, callback=_month, help="Last month, YYYY-MM.")
-@click.option("--data", type=click.Path(path_type=Path), help="Dataset folder (overrides data.path).")
+@_DATA
 @click.option("--out", default=Path("reports"), type=click.Path(path_type=Path), show_default=True,
               help="Reports root.")
 @click.option("--deliver", is_flag=True, help="Also mail each pack, and alert on failures (off by default).")
@@ -215,8 +214,6 @@ def backfill(config: Path, first: str, last: str, data: Path | None, out: Path, 
         sys.exit(EXIT_ERROR)
 
 
-_WAIT = click.option("--wait", default=120.0, show_default=True, type=click.FloatRange(min=0),
-                     help="Seconds to wait for the Prefect server (PREFECT_API_URL) to answer.")
 
 
 def _scheduled_clients(config: Path, out: Path, data: Path | None) -> list[ClientDeployment]:
@@ -246,9 +243,8 @@ def _report_catch_up(caught: list[CaughtUp]) -> None:
 
 
 @main.command()
-@click.option("--config", "config", default=Path("config"), type=click.Path(path_type=Path), show_default=True,
-              help="A client's YAML file, or a folder of them: one deployment per client with a schedule.")
-@click.option("--data", type=click.Path(path_type=Path), help="Dataset folder (overrides data.path).")
+@_CLIENTS
+@_DATA
 @click.option("--out", default=Path("reports"), type=click.Path(path_type=Path), show_default=True,
               help="Reports root the scheduled runs write to.")
 @_WAIT
@@ -279,9 +275,8 @@ def serve(config: Path, data: Path | None, out: Path, wait: float) -> None:
 
 @main.command()
 @click.option("--pool", required=True, help="The work pool (created for process workers if missing).")
-@click.option("--config", "config", default=Path("config"), type=click.Path(path_type=Path), show_default=True,
-              help="A client's YAML file, or a folder of them: one deployment per client with a schedule.")
-@click.option("--data", type=click.Path(path_type=Path), help="Dataset folder (overrides data.path).")
+@_CLIENTS
+@_DATA
 @click.option("--out", default=Path("reports"), type=click.Path(path_type=Path), show_default=True,
               help="Reports root the runs write to (every worker must see it at this path).")
 @_WAIT

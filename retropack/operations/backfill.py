@@ -6,10 +6,8 @@ terminal, so the bar stays readable; Ctrl-C stops after recording the month it i
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -21,10 +19,10 @@ from rich.table import Table
 from retropack.config import load_settings
 from retropack.errors import RetropackError
 from retropack.months import Month
+from retropack.operations.terminal import RUN_LOGGERS, terminal_shows
 
 __all__ = ["Backfill", "Outcome", "backfill", "months_between", "outcome_table"]
 
-_RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,7 @@ def backfill(configs: list[Path], first: Month, last: Month, *, out: Path, data:
     unsynced: dict[Path, str] = {}  # client config -> why its sync failed
     outcomes: list[Outcome] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with _run_logs_off_the_terminal(), Progress(*columns, console=console, transient=False) as progress:
+    with terminal_shows(_not_a_run), Progress(*columns, console=console, transient=False) as progress:
         bar = progress.add_task("backfill", total=len(jobs))
         for config, settings in clients.items():
             if settings.source.kind == "hubspot":
@@ -112,17 +110,6 @@ def outcome_table(outcomes: list[Outcome]) -> Table:
     return table
 
 
-@contextlib.contextmanager
-def _run_logs_off_the_terminal() -> Iterator[None]:
-    """Keep flow and task log lines (which also go to each month's log file) out of the terminal's handlers."""
-    def not_a_run(record: logging.LogRecord) -> bool:
-        return not record.name.startswith(_RUN_LOGGERS)
-
-    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
-    for handler in handlers:
-        handler.addFilter(not_a_run)
-    try:
-        yield
-    finally:
-        for handler in handlers:
-            handler.removeFilter(not_a_run)
+def _not_a_run(record: logging.LogRecord) -> bool:
+    """Flow and task log lines (also in each month's log file) stay off the terminal, under the progress bar."""
+    return not record.name.startswith(RUN_LOGGERS)

@@ -5,27 +5,16 @@ killed runs leave behind is cleared."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
 from retropack.cli import main
-from tests.flow.test_delivery_flow import MANAGER, OPS, Mailbox, free_port, program
+from tests.flow.test_delivery_flow import MANAGER, OPS, free_port, program
 
 MONTH = "2026-10"
 CLIENT = "株式会社ABC"
-
-
-@pytest.fixture()
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield box, controller.port
-    controller.stop()
 
 
 def run(config: Path, *extra: str, month: str = MONTH):

@@ -11,27 +11,17 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.conftest import ROOT
-from tests.flow.test_delivery_flow import OPS, Mailbox, free_port
+from tests.flow.test_delivery_flow import OPS, Mailbox
 
 RETROPACK = Path(sys.executable).with_name("retropack")
 MONTH = "2026-10"
 _PR_CAPBSET_DROP, _CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH = 24, 1, 2
-
-
-@pytest.fixture()
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield box, controller.port
-    controller.stop()
 
 
 def demo_copy(folder: Path, extra: str = "") -> Path:
