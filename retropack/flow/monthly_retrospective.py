@@ -48,7 +48,7 @@ from retropack.present.mail import alert_text, summarize
 from retropack.present.view import PackView
 from retropack.publish.folder import clear_leftovers, run_lock
 
-__all__ = ["RUN_LOG_NOTE", "RunResult", "artifact_key", "log_file", "monthly_retrospective", "on_temporary_api"]
+__all__ = ["RUN_LOG_NOTE", "RunResult", "prefect_name", "log_file", "monthly_retrospective", "on_temporary_api"]
 
 send_mail = task(send, name="send-mail", retries=3, retry_delay_seconds=[2, 5, 15],
                  retry_condition_fn=retry_on_transient, cache_policy=NO_CACHE)
@@ -127,8 +127,9 @@ def render_and_publish(view: PackView, analysis: Analysis, dataset: Dataset, con
     return rendered
 
 
-def artifact_key(config: Config, month: Month | str) -> str:
-    """The start of a run's artifact keys: Prefect takes only lower-case ASCII, digits and dashes there."""
+def prefect_name(config: Config, month: Month | str) -> str:
+    """The client-month's name in Prefect (its artifact keys start with it; its concurrency limit has it): Prefect
+    takes only lower-case ASCII, digits and dashes there."""
     return f"retropack-{config.settings.client_slug}-{month}"
 
 
@@ -173,7 +174,7 @@ def deliver_pack(view: PackView, analysis: Analysis, dataset: Dataset, config: C
     if refused:
         logger.warning("delivery: the server refused %s; correct delivery.to/cc and rerun with --resend", refused)
     create_markdown_artifact(
-        key=f"{artifact_key(config, view.month)}-delivery",
+        key=f"{prefect_name(config, view.month)}-delivery",
         markdown=f"**Delivery**: {result.action} (revision {result.revision}) to {recipients}; "
                  f"attached: {result.attached}; message id `{result.message_id}`"
                  + (f"\n\n**Refused by the server**: {refused}" if refused else ""),
@@ -277,7 +278,7 @@ def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deli
     analysis = compute_and_evaluate(dataset, config, target, scoring_review)
     view = build_view(analysis, dataset, config, run_id, generated_at)
     rendered = render_and_publish(view, analysis, dataset, config, out, run_id, generated_at)
-    publish_artifacts(view, rendered, artifact_key(config, target))
+    publish_artifacts(view, rendered, prefect_name(config, target))
     delivery, refused = "off", {}
     if deliver and settings.delivery is not None:
         result = deliver_pack(view, analysis, dataset, config, rendered, out, run_id, generated_at, resend)
@@ -389,7 +390,7 @@ def _one_run_at_a_time(config: Config, out: Path, month: Month) -> Iterator[None
         if not _LASTING_API.get() or not _prefect_api_url():
             yield
             return
-        with _concurrency_slot(f"retropack-{config.settings.client_slug}-{month}"):
+        with _concurrency_slot(prefect_name(config, month)):
             yield
 
 

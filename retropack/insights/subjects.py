@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from retropack.insights.diagnosis.health import PatternCheck
+from retropack.insights.diagnosis.health import PatternCheck, pattern_in
 from retropack.kpis import formulas
 from retropack.kpis.inputs import KpiInputs
 from retropack.months import Month
@@ -122,5 +122,5 @@ def find_subjects(inputs: KpiInputs, month: Month, breaches: pd.DataFrame, healt
     """What the month's actions name; ``health`` holds at least the content-shortage check (the stale piece)."""
     mqls = int((inputs.leads["mql_at_m"] == month.index).sum())
     return Subjects(mqls, len(breaches), never_followed_up(breaches),
-                    _stale(next(p for p in health if p.id == "content_shortage")), stalled_deals(inputs, month),
+                    _stale(pattern_in(health, "content_shortage")), stalled_deals(inputs, month),
                     best_segment(inputs, month, inputs.params.min_sample))

@@ -113,7 +113,7 @@ def test_sigterm_stops_the_run_cleanly(tmp_path: Path) -> None:
     run.terminate()  # what systemd, Docker or a scheduler sends
     output, _ = run.communicate(timeout=60)
 
-    assert run.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM)
+    assert run.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM), output
     assert "Traceback" not in output
     assert sorted(p.name for p in client.iterdir()) == ["logs"]  # the staging folder went with the run
     wait_for(lambda: not any(alive(pid) for pid in servers), seconds=30)

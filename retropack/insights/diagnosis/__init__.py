@@ -14,7 +14,7 @@ from retropack.config import Settings
 from retropack.insights.content_plan import ContentPlan
 from retropack.insights.diagnosis._inputs import diagnosis_inputs
 from retropack.insights.diagnosis.capacity import Capacity, assess_capacity
-from retropack.insights.diagnosis.health import PatternCheck, check_health
+from retropack.insights.diagnosis.health import PatternCheck, check_health, pattern_in
 from retropack.insights.diagnosis.roadmap import Roadmap, position
 from retropack.insights.diagnosis.scoring import ScoringReview, review_due, review_scoring
 from retropack.kpis.evaluation import KpiResult
@@ -36,7 +36,7 @@ class Diagnosis:
     capacity: Capacity | None  # None: the config has no ``team`` block
 
     def pattern(self, pattern_id: str) -> PatternCheck:
-        return next(p for p in self.health if p.id == pattern_id)
+        return pattern_in(self.health, pattern_id)
 
     @property
     def signals(self) -> dict[str, float]:
@@ -46,7 +46,7 @@ class Diagnosis:
 
 def health_signals(health: Sequence[PatternCheck], capacity: Capacity | None) -> dict[str, float]:
     """The diagnosis' facts the action rules read, from ``health`` (which must hold ``SIGNAL_PATTERNS``)."""
-    tool, content = (next(p for p in health if p.id == pid) for pid in SIGNAL_PATTERNS)
+    tool, content = (pattern_in(health, pid) for pid in SIGNAL_PATTERNS)
     focus = next(e for e in tool.evidence if e.code in ("focus_without_target", "focus_all_targeted"))
     return {
         "focus_without_target": float(focus.values["count"].value or 0),  # type: ignore[union-attr]

@@ -3,7 +3,7 @@ finding, it started when its oldest running finding did, and it links to the act
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from retropack.insights.content_plan import ContentPlan
@@ -14,7 +14,7 @@ from retropack.insights.diagnosis.evidence import Evidence, worst
 from retropack.months import Month
 from retropack.rules import PATTERN_IDS, HealthThresholds, Level
 
-__all__ = ["RAISED", "check_health", "PatternCheck"]
+__all__ = ["RAISED", "check_health", "pattern_in", "PatternCheck"]
 
 RAISED: tuple[Level, ...] = ("watch", "alert")
 
@@ -39,6 +39,11 @@ class PatternCheck:
     def since(self) -> Month | None:
         """When the oldest finding still running began."""
         return min((e.since for e in self.raised if e.since is not None), default=None)
+
+
+def pattern_in(health: Sequence[PatternCheck], pattern_id: str) -> PatternCheck:
+    """The check of ``pattern_id`` among ``health``."""
+    return next(p for p in health if p.id == pattern_id)
 
 
 def check_health(inputs: DiagnosisInputs, limits: HealthThresholds, capacity: Capacity | None,
