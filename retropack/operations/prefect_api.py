@@ -21,6 +21,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import logging
 import os
 import signal
 import socket
@@ -99,22 +100,34 @@ def use_api(api: TemporaryApi | None) -> bool:
     For the rest of the process, not a block: Prefect's log and event workers flush at exit, and
     the server's ``atexit`` stop, registered before theirs, runs after them. Without ``api``, or when
     Prefect's settings name an API or forbid a temporary one, Prefect's own behaviour applies unchanged.
+
+    Runs on such a server send no heartbeats: nothing outlives the command to watch them, and stopping a run's
+    heartbeat thread costs up to a second (it sleeps in whole seconds), once per month of a backfill. Without
+    that pause, the events of a run that fails at once are still queued at exit, and Prefect's exit flush says so
+    on the terminal ("Still processing items"): on a server that ends with the command that is no news.
     """
     if api is None:
         return False
-    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, get_current_settings, temporary_settings
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_UI_URL,
+        get_current_settings,
+        temporary_settings,
+    )
 
     settings = get_current_settings()
     if settings.api.url or not settings.server.ephemeral.enabled:
         api.stop()
         return False
     # no UI link to a server that ends with the command: PREFECT_UI_URL is cleared for its runs
-    updates: dict[Any, str] = {PREFECT_UI_URL: ""}
+    updates: dict[Any, str | None] = {PREFECT_UI_URL: "", PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     if api.ready(settings.server.ephemeral.startup_timeout_seconds):
         updates[PREFECT_API_URL] = api.url
     else:
         api.stop()
     _PROCESS_SETTINGS.enter_context(temporary_settings(updates=updates))
+    logging.getLogger("EventsWorker").setLevel(logging.ERROR)
     return True
 
 

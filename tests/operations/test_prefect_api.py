@@ -3,6 +3,10 @@ Prefect is configured with an API of its own."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import httpx
 import pytest
 
@@ -40,3 +44,45 @@ def test_a_configured_api_wins_and_the_early_server_is_stopped(prefect_server,
 
     assert api.process.poll() is not None
     assert get_current_settings().api.url == configured
+
+
+PROBE = """
+import json, time
+import httpx
+from prefect import flow, runtime, task
+from prefect.settings import get_current_settings
+from retropack.operations.prefect_api import start_temporary_api, use_api
+
+assert use_api(start_temporary_api())
+
+@task
+def step() -> int:
+    return 1
+
+@flow
+def probe() -> str:
+    step()
+    return runtime.flow_run.id
+
+run = probe()
+url, names = get_current_settings().api.url, []
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline and "prefect.task-run.Completed" not in names:  # the events land in batches
+    time.sleep(0.5)
+    reply = httpx.post(f"{url}/events/filter",
+                       json={"limit": 50, "filter": {"any_resource": {"id": [f"prefect.flow-run.{run}"]}}})
+    names = [event["event"] for event in reply.json()["events"]]
+print(json.dumps(names))
+"""
+
+
+def test_runs_on_the_temporary_server_send_no_heartbeats(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing outlives the command to watch them, and stopping each run's heartbeat thread cost up to a second."""
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=180)
+
+    assert done.returncode == 0, done.stderr
+    names = json.loads(done.stdout.splitlines()[-1])
+    assert "prefect.task-run.Completed" in names and "prefect.flow-run.Running" in names, names
+    assert "prefect.flow-run.heartbeat" not in names
+    assert "Still processing items" not in done.stderr  # the exit flush of the queued events is not news
