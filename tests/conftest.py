@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import settings
 
@@ -18,6 +19,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 from retropack.config import load_config
 from retropack.flow import steps
 from retropack.insights.analysis import Analysis
+from retropack.load import TableQuality
 from retropack.months import Month
 from retropack.present.view import PackView
 from tests.programs import MONTH, Program
@@ -70,3 +72,9 @@ def analyse(tmp_path: Path) -> Callable[..., Analysis]:
         return steps.compute(dataset, config, Month.parse(month), scoring_review)
 
     return run
+
+
+def rejected(quality: TableQuality) -> pd.DataFrame | None:
+    """Every rejected row of a table in one frame, wherever the load keeps them (email_events' wait on disk)."""
+    batches = list(quality.reject_batches())
+    return pd.concat(batches, ignore_index=True) if batches else None

@@ -12,10 +12,13 @@ Column types after validation (names lower-case, trimmed):
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from retropack.load.spill import SpilledRows
 
 __all__ = ["Dataset", "Finding", "TableQuality"]
 
@@ -35,7 +38,8 @@ class Finding:
 
 @dataclass
 class TableQuality:
-    """Rows read and rejected for one table; ``rejects`` holds each rejected row whole."""
+    """Rows read and rejected for one table, and each rejected row whole: in memory (``rejects``), or on disk
+    (``spilled``) for email_events counted by DuckDB, whose rejects may be too many to hold."""
 
     table: str
     file: Path | None
@@ -43,6 +47,14 @@ class TableQuality:
     rows_read: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     rejects: pd.DataFrame | None = None  # original columns + "row" (1-based, header = 1) + "reason"
+    spilled: SpilledRows | None = None  # the same columns, on disk
+
+    def reject_batches(self) -> Iterator[pd.DataFrame]:
+        """The rejected rows in file order, a batch at a time, wherever they are kept; nothing when none."""
+        if self.rejects is not None and not self.rejects.empty:
+            yield self.rejects
+        if self.spilled is not None:
+            yield from self.spilled.batches()
 
     @property
     def rejected(self) -> int:

@@ -28,6 +28,7 @@ from retropack.load._export import drop_footer, locate, map_columns, prepare_cel
 from retropack.load._reading import RawTable, read_table
 from retropack.load.dataset import Dataset, Finding, TableQuality
 from retropack.load.mapping import ExportMapping, merged
+from retropack.load.spill import RejectSpill
 from retropack.load.tables import EMAIL_EVENTS, EVENT_COUNTS, TABLES, Column, Kind, Table, opt
 
 __all__ = ["DEFAULT_MAX_AMOUNT", "load_dataset", "parse_timestamps", "parse_numbers", "derive_send_counts",
@@ -507,13 +508,14 @@ def _count_events(events: EventFile, cells: dict[str, pd.DataFrame], options: _O
     """Validate the events as every table is validated, and count them per send (``derive_send_counts``).
 
     DuckDB counts the rows its checks pass; the odd rows come back in batches and go through ``_check_table``,
-    so a rejected row has today's reason and row number. Rejected rows are held only while their share stays
-    within ``max_reject_share`` (past it the run stops, naming the most common reason, and writes no rejects).
+    so a rejected row has today's reason and row number. Rejected rows go to a file on disk, batch by batch, while
+    their share stays within ``max_reject_share`` (past it the run stops, naming the most common reason, and
+    writes no rejects).
     """
     groups, rows, odd = events.counts()
     reasons: Counter[str] = Counter()
     examples: dict[str, tuple[int, str]] = {}
-    rejects: list[pd.DataFrame] | None = []
+    spill, spilling = RejectSpill(), True
     read = rows - len(odd)
     for batch in events.odd_rows(odd):
         read += len(batch.frame)
@@ -522,12 +524,11 @@ def _count_events(events: EventFile, cells: dict[str, pd.DataFrame], options: _O
         reasons += result.quality.reasons
         for code, example in result.examples.items():
             examples.setdefault(code, example)
-        if rejects is not None and result.quality.rejects is not None:
-            rejects.append(result.quality.rejects)
-        if reasons.total() > max_reject_share * rows:
-            rejects = None
+        spilling = spilling and reasons.total() <= max_reject_share * rows
+        if spilling and result.quality.rejects is not None:
+            spill.add(result.quality.rejects)
     quality = TableQuality(table="email_events", file=events.path, encoding=events.encoding, rows_read=read,
-                           reasons=reasons, rejects=pd.concat(rejects, ignore_index=True) if rejects else None)
+                           reasons=reasons, spilled=spill.finish())
     checked = _Checked("email_events", _kept_rows(read - reasons.total()), quality, examples)
     return checked, events.send_counts(groups)
 

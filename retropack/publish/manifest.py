@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import platform
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -41,23 +41,25 @@ def sha256_file(path: Path) -> str:
 
 
 def pack_hash(folder: Path, client: str, month: Month, run_id: str, generated_at: datetime,
-              scoring_review: bool = False, rejects: dict[str, bytes] | None = None) -> str:
+              scoring_review: bool = False, rejects: Mapping[str, Iterable[bytes]] | None = None) -> str:
     """Identity of the pack written into ``folder``: what its readers see (see the module's docstring),
     and whether a scoring review was asked for outside its quarter.
 
     Two runs with the same hash show the same numbers, words and advice, so a delivery is not repeated.
     ``rejects`` (``rows_as_read``) stands for the files of ``rejects/``: their rows before the formula escape,
-    so escaping cells changes no pack's identity and mails no revision.
+    so escaping cells changes no pack's identity and mails no revision. Both are read in pieces.
     """
     asked = "|scoring-review" if scoring_review else ""
     digest = hashlib.sha256(f"{client}|{month}{asked}".encode())
     documents = {name: path.read_bytes() for name in ("kpis.json", "actions.json", "diagnosis.json")
                  if (path := folder / name).is_file()}
     if rejects is None:
-        rejects = {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.glob("rejects/*.csv")}
-    for name, content in [*documents.items(), *sorted(rejects.items())]:
+        rejects = {path.relative_to(folder).as_posix(): _pieces(path) for path in folder.glob("rejects/*.csv")}
+    for name, pieces in [*((name, [content]) for name, content in documents.items()),
+                         *sorted(rejects.items(), key=lambda item: item[0])]:
         digest.update(f"\0{name}\0".encode())
-        digest.update(content)
+        for piece in pieces:
+            digest.update(piece)
     volatile = (run_id, f"{generated_at:%Y-%m-%d %H:%M}")
     for deck in sorted(folder.glob("*.pptx")):
         for text in _deck_content(deck):
@@ -65,6 +67,12 @@ def pack_hash(folder: Path, client: str, month: Month, run_id: str, generated_at
                 text = text.replace(value, "")
             digest.update(f"\0{text}".encode())
     return digest.hexdigest()
+
+
+def _pieces(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as file:
+        while piece := file.read(1 << 20):
+            yield piece
 
 
 def _deck_content(path: Path) -> Iterator[str]:

@@ -10,6 +10,7 @@ rejected rows are evidence to read, not numbers to add up. ``manifest.json`` say
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -25,24 +26,33 @@ _ESCAPED = "^[" + "".join(f"\\x{ord(c):02x}" for c in ESCAPED_STARTS) + "]"
 
 def write_rejects(dataset: Dataset, folder: Path) -> list[Path]:
     """One file per table with rejected rows; UTF-8 with BOM and CRLF so Excel reads Japanese and lines as
-    written; formula cells escaped."""
+    written; formula cells escaped. Written a batch at a time: email_events' rejects stay on disk until here."""
     written = []
     for quality in dataset.quality.values():
-        if quality.rejects is None or quality.rejects.empty:
-            continue
-        folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{quality.table}.csv"
-        # CRLF, Excel's own line end: a cell holding a carriage return is then quoted, not split into two rows
-        _escaped(quality.rejects).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        written.append(path)
+        for number, rows in enumerate(quality.reject_batches()):
+            if not number:
+                folder.mkdir(parents=True, exist_ok=True)
+            # CRLF, Excel's own line end: a cell holding a carriage return is then quoted, not split into two rows
+            with path.open("w" if not number else "a", encoding="utf-8-sig", newline="") as file:
+                _escaped(rows).to_csv(file, index=False, header=not number, lineterminator="\r\n")
+        if path.is_file():
+            written.append(path)
     return written
 
 
-def rows_as_read(dataset: Dataset) -> dict[str, bytes]:
-    """Each rejects file as it would be without the escape, by its path in the pack (``rejects/leads.csv``): the
-    pack's identity reads these, since the escape is how a cell is written, not what it holds."""
-    return {f"rejects/{q.table}.csv": q.rejects.to_csv(index=False).encode("utf-8-sig")
-            for q in dataset.quality.values() if q.rejects is not None and not q.rejects.empty}
+def rows_as_read(dataset: Dataset) -> dict[str, Iterator[bytes]]:
+    """Each rejects file as it would be without the escape, by its path in the pack (``rejects/leads.csv``), in
+    pieces: the pack's identity reads these, since the escape is how a cell is written, not what it holds."""
+    return {f"rejects/{q.table}.csv": _csv_pieces(q.reject_batches())
+            for q in dataset.quality.values() if (q.rejects is not None and not q.rejects.empty) or q.spilled}
+
+
+def _csv_pieces(batches: Iterator[pd.DataFrame]) -> Iterator[bytes]:
+    """The bytes of the batches' CSV, the header and BOM once: together, the whole frame's ``to_csv``."""
+    for number, rows in enumerate(batches):
+        text = rows.to_csv(index=False, header=not number)
+        yield text.encode("utf-8-sig" if not number else "utf-8")
 
 
 def _escaped(rows: pd.DataFrame) -> pd.DataFrame:

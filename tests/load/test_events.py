@@ -24,8 +24,8 @@ from retropack.load._events import _PLAIN_END, _PLAIN_TIME
 from retropack.load.dataset import Dataset, Finding
 from retropack.load.validation import load_dataset, parse_timestamps
 from retropack.months import Month
-from retropack.publish.rejects import write_rejects
-from tests.conftest import DEMO_CONFIG, ROOT
+from retropack.publish.rejects import rows_as_read, write_rejects
+from tests.conftest import DEMO_CONFIG, ROOT, rejected
 
 LEADS = "lead_id,created_at\nL1,2025-06-01\n"
 SENDS = ("send_id,sent_at,campaign,delivered,unique_opens,unique_clicks,unsubscribes,bounces\n"
@@ -79,9 +79,10 @@ def assert_same(a: Dataset, b: Dataset) -> None:
     assert len(a.tables["email_events"]) == len(b.tables["email_events"])
     qa, qb = a.quality["email_events"], b.quality["email_events"]
     assert (qa.rows_read, qa.reasons, qa.encoding, qa.file) == (qb.rows_read, qb.reasons, qb.encoding, qb.file)
-    assert (qa.rejects is None) == (qb.rejects is None)
-    if qa.rejects is not None:
-        pd.testing.assert_frame_equal(qa.rejects, qb.rejects)
+    ra, rb = rejected(qa), rejected(qb)
+    assert (ra is None) == (rb is None)
+    if ra is not None:
+        pd.testing.assert_frame_equal(ra, rb)
     assert (a.findings, a.columns, a.files) == (b.findings, b.columns, b.files)
 
 
@@ -92,7 +93,7 @@ def test_distinct_recipients_per_send_and_event(tmp_path: Path) -> None:
     ds = load(folder(tmp_path, HEADER + EVENTS))
     assert counts(ds) == {"S1": [3.0, 2.0, 1.0, 0.0, 0.0], "S2": [2.0, 1.0, 0.0, 0.0, 1.0]}
     assert ds.findings == []  # the file's own counts say the same
-    assert ds.quality["email_events"].rows_read == 14 and ds.quality["email_events"].rejects is None
+    assert ds.quality["email_events"].rows_read == 14 and rejected(ds.quality["email_events"]) is None
     assert len(ds.tables["email_events"]) == 14
     assert ds.columns["email_events"] == {"send_id", "lead_id", "event", "occurred_at", "campaign_name"}
     assert ds.files[2] == tmp_path / "email_events.csv"
@@ -139,8 +140,8 @@ def test_an_empty_required_value_rejects_the_row_and_a_rejected_send_is_still_kn
     events = HEADER + "S1,,open,2025-06-02,June\nS3,L1,open,2025-06-02,broken send\n,L1,open,2025-06-02,x\n"
     quality = load(folder(tmp_path, events)).quality["email_events"]
     assert quality.reasons == {"missing_value": 2}
-    assert quality.rejects["row"].tolist() == [2, 4]
-    assert quality.rejects["reason"].tolist() == [
+    assert rejected(quality)["row"].tolist() == [2, 4]
+    assert rejected(quality)["reason"].tolist() == [
         "missing_value: column 'lead_id' is empty, but every row needs a value.",
         "missing_value: column 'send_id' is empty, but every row needs a value.",
     ]
@@ -153,7 +154,36 @@ def test_values_spelled_unusually_are_read_as_the_validator_reads_them(tmp_path:
     ds = load(folder(tmp_path, events))
     assert counts(ds)["S1"] == [3.0, 1.0, 0.0, 0.0, 0.0]  # L1, L2 (from ' S1'), L3; L2 opened
     assert ds.quality["email_events"].reasons == {"bad_timestamp": 1}  # 29 February 2025
-    assert ds.quality["email_events"].rejects["row"].tolist() == [6]
+    assert rejected(ds.quality["email_events"])["row"].tolist() == [6]
+
+
+def test_rejected_events_wait_on_disk_and_are_written_a_batch_at_a_time(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The validator's batches spill their rejects to disk, and the rejects file is written from there a batch at
+    a time: byte for byte the file the pandas path writes in one piece, formula escape and BOM included."""
+    import retropack.load._events as events_module
+    import retropack.load.spill as spill_module
+
+    monkeypatch.setattr(events_module, "_BATCH", 3)  # odd rows handed to the validator 3 at a time
+    monkeypatch.setattr(spill_module, "_READ_BATCH", 2)  # and read back 2 at a time
+    bad = "".join(f"S1,L{i},=HYPERLINK(\"x\"),2025-06-02,\n" if i % 2 else f"S9,L{i},open,2025-06-02,六月号\n"
+                  for i in range(10))
+    path = folder(tmp_path / "data", HEADER + EVENTS + bad)
+    by_duckdb, by_pandas = load(path), load(path, pandas_path=True)
+
+    quality = by_duckdb.quality["email_events"]
+    assert quality.rejects is None and quality.spilled is not None and quality.spilled.rows == 10
+    assert [len(batch) for batch in quality.reject_batches()] == [2, 2, 2, 2, 2]
+    assert rejected(quality)["row"].tolist() == list(range(16, 26))
+    for name, ds in (("duckdb", by_duckdb), ("pandas", by_pandas)):
+        write_rejects(ds, tmp_path / name)
+    written = {name: (tmp_path / name / "email_events.csv").read_bytes() for name in ("duckdb", "pandas")}
+    assert written["duckdb"] == written["pandas"]
+    assert written["duckdb"].count(b"\xef\xbb\xbf") == 1 and written["duckdb"].count(b"row,send_id") == 1
+    assert written["duckdb"].count(b"\"'=HYPERLINK") == 5  # the cell, escaped; its reason quotes it as read
+    as_read = {name: b"".join(rows_as_read(ds)["rejects/email_events.csv"]) for name, ds in
+               (("duckdb", by_duckdb), ("pandas", by_pandas))}
+    assert as_read["duckdb"] == as_read["pandas"] and b"\"'=HYPERLINK" not in as_read["duckdb"]
 
 
 def test_too_many_rejected_events_stop_the_run_as_any_table_does(tmp_path: Path) -> None:
@@ -208,7 +238,7 @@ def test_a_parquet_file_with_typed_columns(tmp_path: Path) -> None:
     ds = load(folder(tmp_path, table))
     assert counts(ds) == {"S1": [2.0, 1.0, 0.0, 0.0, 0.0], "S2": [1.0, 0.0, 0.0, 0.0, 0.0]}
     assert ds.quality["email_events"].encoding is None
-    rejects = ds.quality["email_events"].rejects
+    rejects = rejected(ds.quality["email_events"])
     assert rejects.columns.tolist() == ["row", "Send_ID", "lead_id", "event", "occurred_at", "reason"]
     assert rejects.iloc[0, :-1].tolist() == [6, "S1", "", "open", "2025-06-02 00:00:00.000Z"]
     assert_same(ds, load(tmp_path, pandas_path=True))
@@ -219,7 +249,7 @@ def test_a_cp932_csv_with_japanese_cells(tmp_path: Path) -> None:
     ds = load(folder(tmp_path, events, encoding="cp932"))
     assert ds.quality["email_events"].encoding == "cp932"
     assert counts(ds)["S1"] == [1.0, 0.0, 0.0, 0.0, 0.0]
-    assert ds.quality["email_events"].rejects.iloc[0, 1:-1].tolist() == ["S1", "L2", "開封", "2025-06-02", "六月号"]
+    assert rejected(ds.quality["email_events"]).iloc[0, 1:-1].tolist() == ["S1", "L2", "開封", "2025-06-02", "六月号"]
     assert_same(ds, load(tmp_path, pandas_path=True))
 
 
@@ -283,7 +313,7 @@ def test_rejected_rows_keep_the_text_of_typed_columns(tmp_path: Path) -> None:
         path = folder(tmp_path / name, pa.table({}))
         pq.write_table(table, path / "email_events.parquet", **options)
         by_duckdb = load(path)
-        assert by_duckdb.quality["email_events"].rejects["row"].tolist() == [3]
+        assert rejected(by_duckdb.quality["email_events"])["row"].tolist() == [3]
         assert_same(by_duckdb, load(path, pandas_path=True))
 
 
@@ -321,7 +351,7 @@ def test_an_export_mapping_of_the_events_still_applies(tmp_path: Path) -> None:
     (tmp_path / "client.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     ds = steps.load(load_config(tmp_path / "client.yaml").settings)
     assert counts(ds)["S1"] == [1.0, 1.0, 1.0, 0.0, 0.0]
-    assert ds.quality["email_events"].rejects["reason"].tolist() == [
+    assert rejected(ds.quality["email_events"])["reason"].tolist() == [
         "bad_enum: column 'event' (the export's 'Type') holds 'Forwarded', which is not one of sent, delivered, "
         "open, click, unsubscribe, bounce; map it to one of them in data.values.email_events.event."]
 

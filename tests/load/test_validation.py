@@ -13,6 +13,7 @@ from retropack.errors import DataError
 from retropack.load.dataset import Dataset, Finding
 from retropack.load.validation import load_dataset
 from retropack.months import Month
+from tests.conftest import rejected
 
 LEADS = "lead_id,created_at\nL1,2025-06-01\n"
 SENDS = "send_id,sent_at,delivered,unique_opens,unique_clicks,unsubscribes\nS1,2025-06-02,100,20,5,1\n"
@@ -156,9 +157,10 @@ def test_each_bad_row_is_rejected_with_a_code_and_a_sentence(
     ds = load(tmp_path, **{table: text + "\n"})
     quality = ds.quality[table]
     assert dict(quality.reasons) == {code: 1}
-    assert quality.rejects is not None
-    assert quality.rejects["row"].tolist() == [2]
-    reason = quality.rejects["reason"].iloc[0]
+    rows = rejected(quality)
+    assert rows is not None
+    assert rows["row"].tolist() == [2]
+    reason = rows["reason"].iloc[0]
     assert reason.startswith(f"{code}: ") and sentence in reason and reason.endswith(".")
     assert ds.tables[table].empty
 
@@ -268,7 +270,7 @@ def test_events_of_a_rejected_send_are_not_unknown(tmp_path: Path) -> None:
     ds = load(tmp_path, email_sends=sends, email_events=events)
     assert ds.quality["email_sends"].reasons == {"bad_timestamp": 1}
     assert ds.quality["email_events"].reasons == {"unknown_send": 1, "bad_enum": 1}
-    assert ds.quality["email_events"].rejects["row"].tolist() == [3, 5]
+    assert rejected(ds.quality["email_events"])["row"].tolist() == [3, 5]
     assert ds.tables["email_sends"]["bounces"].tolist() == [1.0]
 
 
