@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from retropack._membership import is_in
 from retropack.config import Config, Settings
 from retropack.insights.actions import ActionContext, PastAction, choose_actions, look_back
 from retropack.insights.cadence import Cadence, measure_cadence
@@ -80,7 +81,7 @@ def funnel(inputs: KpiInputs, month: Month, months: int = FUNNEL_MONTHS) -> Funn
     leads = inputs.leads
     cohort = leads[leads["created_at_m"].between(first.index, month.index)]
     deals = inputs.deals
-    deals = deals[deals["lead_id"].isin(cohort["lead_id"]) & (deals["created_at_m"] <= month.index)]
+    deals = deals[is_in(deals["lead_id"], cohort["lead_id"]) & (deals["created_at_m"] <= month.index)]
     won = deals[(deals["stage"] == "won") & (deals["closed_at_m"] <= month.index)]
     return Funnel(
         first=first,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from retropack._membership import is_in
 from retropack.insights.diagnosis.health import PatternCheck, pattern_in
 from retropack.kpis import formulas
 from retropack.kpis.inputs import KpiInputs
@@ -107,7 +108,7 @@ def best_segment(inputs: KpiInputs, month: Month, min_sample: int) -> SegmentRat
     window = leads[leads["mql_at_m"].between(month.index - BEST_SEGMENT_MONTHS + 1, month.index)
                    & leads["segment"].notna()]
     deals = inputs.deals[inputs.deals["created_at_m"] <= month.index]
-    with_deal = window["lead_id"].isin(deals["lead_id"].dropna())
+    with_deal = is_in(window["lead_id"], deals["lead_id"].dropna())
     by_segment = with_deal.groupby(window["segment"]).agg(["mean", "size"])
     by_segment = by_segment[by_segment["size"] >= 2 * min_sample]
     if len(by_segment) < 2:

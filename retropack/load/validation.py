@@ -22,6 +22,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from retropack._membership import is_in
 from retropack.errors import DataError, visible
 from retropack.load._events import EventFile, Unsupported
 from retropack.load._export import drop_footer, locate, map_columns, prepare_cells
@@ -262,7 +263,7 @@ def _check_table(table: Table, raw: RawTable, prepared: dict[str, pd.DataFrame],
     for ref in table.references:
         keys = prepared[ref.table][TABLES[ref.table].key].str.strip()
         value = cells[ref.column].str.strip()
-        unknown = value.ne("") & ~value.isin(keys.unique())
+        unknown = value.ne("") & ~is_in(value, keys)
         verdicts.reject(unknown, ref.code, _reference_sentence(ref.column, ref.table, cells))
     return _Checked(
         table=table.name,
@@ -558,7 +559,7 @@ def apply_event_counts(
     A send without any event keeps the counts of its own row (an events export often covers
     fewer months than the sends), or 0 where the row has none.
     """
-    covered = sends["send_id"].isin(derived.index)
+    covered = is_in(sends["send_id"], derived.index)
     from_events = derived.reindex(sends["send_id"]).set_axis(sends.index)
     compared = [column for column in EVENT_COUNTS.values() if column in file_columns]
     stated = sends[compared]
