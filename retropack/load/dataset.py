@@ -49,6 +49,11 @@ class TableQuality:
     rejects: pd.DataFrame | None = None  # original columns + "row" (1-based, header = 1) + "reason"
     spilled: SpilledRows | None = None  # the same columns, on disk
 
+    @property
+    def keeps_rejects(self) -> bool:
+        """Whether rejected rows are kept, in memory or on disk, for ``rejects/``."""
+        return (self.rejects is not None and not self.rejects.empty) or self.spilled is not None
+
     def reject_batches(self) -> Iterator[pd.DataFrame]:
         """The rejected rows in file order, a batch at a time, wherever they are kept; nothing when none."""
         if self.rejects is not None and not self.rejects.empty:

@@ -51,12 +51,11 @@ def pack_hash(folder: Path, client: str, month: Month, run_id: str, generated_at
     """
     asked = "|scoring-review" if scoring_review else ""
     digest = hashlib.sha256(f"{client}|{month}{asked}".encode())
-    documents = {name: path.read_bytes() for name in ("kpis.json", "actions.json", "diagnosis.json")
+    documents = {name: _pieces(path) for name in ("kpis.json", "actions.json", "diagnosis.json")
                  if (path := folder / name).is_file()}
     if rejects is None:
         rejects = {path.relative_to(folder).as_posix(): _pieces(path) for path in folder.glob("rejects/*.csv")}
-    for name, pieces in [*((name, [content]) for name, content in documents.items()),
-                         *sorted(rejects.items(), key=lambda item: item[0])]:
+    for name, pieces in [*documents.items(), *sorted(rejects.items(), key=lambda item: item[0])]:
         digest.update(f"\0{name}\0".encode())
         for piece in pieces:
             digest.update(piece)

@@ -29,15 +29,15 @@ def write_rejects(dataset: Dataset, folder: Path) -> list[Path]:
     written; formula cells escaped. Written a batch at a time: email_events' rejects stay on disk until here."""
     written = []
     for quality in dataset.quality.values():
+        if not quality.keeps_rejects:
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{quality.table}.csv"
-        for number, rows in enumerate(quality.reject_batches()):
-            if not number:
-                folder.mkdir(parents=True, exist_ok=True)
-            # CRLF, Excel's own line end: a cell holding a carriage return is then quoted, not split into two rows
-            with path.open("w" if not number else "a", encoding="utf-8-sig", newline="") as file:
+        with path.open("w", encoding="utf-8-sig", newline="") as file:
+            for number, rows in enumerate(quality.reject_batches()):
+                # CRLF, Excel's own line end: a cell holding a carriage return is then quoted, not split in two rows
                 _escaped(rows).to_csv(file, index=False, header=not number, lineterminator="\r\n")
-        if path.is_file():
-            written.append(path)
+        written.append(path)
     return written
 
 
@@ -45,7 +45,7 @@ def rows_as_read(dataset: Dataset) -> dict[str, Iterator[bytes]]:
     """Each rejects file as it would be without the escape, by its path in the pack (``rejects/leads.csv``), in
     pieces: the pack's identity reads these, since the escape is how a cell is written, not what it holds."""
     return {f"rejects/{q.table}.csv": _csv_pieces(q.reject_batches())
-            for q in dataset.quality.values() if (q.rejects is not None and not q.rejects.empty) or q.spilled}
+            for q in dataset.quality.values() if q.keeps_rejects}
 
 
 def _csv_pieces(batches: Iterator[pd.DataFrame]) -> Iterator[bytes]:
