@@ -15,6 +15,7 @@ import click
 
 from retropack.errors import RetropackError, visible
 from retropack.months import Month
+from retropack.operations.interrupts import keep_ctrl_c
 from retropack.operations.prefect_api import start_temporary_api, use_api, wait_for_api
 from retropack.operations.terminal import RUN_LOGGERS, terminal_shows
 
@@ -81,6 +82,7 @@ _WAIT = click.option("--wait", default=120.0, show_default=True, type=click.Floa
 @click.version_option(package_name="retropack")
 def main() -> None:
     """Monthly marketing-automation retrospective packs (PDF, PowerPoint, JSON)."""
+    keep_ctrl_c()
 
 
 @main.command()

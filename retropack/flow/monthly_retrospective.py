@@ -228,7 +228,11 @@ def monthly_retrospective(
                 sync_sources(loaded)
             return _build_and_deliver(loaded, target, reports, log, deliver, resend, scoring_review)
         except Exception as exc:
-            if _stopped(exc):  # the runner was stopped (serve's SIGTERM): no failure to report, catch-up reruns it
+            stop = _stopped(exc)
+            if isinstance(stop, KeyboardInterrupt):  # Ctrl-C: the command stops (a backfill builds no more months)
+                logger.warning("%s %s: stopped by Ctrl-C before it ended", settings.client, target)
+                raise KeyboardInterrupt from exc
+            if stop:  # the runner was stopped (serve's SIGTERM): no failure to report, catch-up reruns it
                 logger.warning("%s %s: stopped before it ended; the next start of serve runs it again", settings.client,
                                target)
                 raise
@@ -241,9 +245,10 @@ def monthly_retrospective(
             raise
 
 
-def _stopped(exc: BaseException) -> bool:
-    """Whether ``exc`` came from a stop signal: Prefect raises ``TerminationSignal`` in the run, and a task under
-    way may turn it into an error of its own (``ValueError: Task run is not set``) whose context holds it."""
+def _stopped(exc: BaseException) -> BaseException | None:
+    """The stop signal ``exc`` came from, if any: Prefect raises ``TerminationSignal`` (SIGTERM) in the run, Python
+    ``KeyboardInterrupt`` (Ctrl-C), and a task under way may turn either into an error of its own
+    (``ValueError: Task run is not set``) whose context holds it."""
     from prefect.exceptions import TerminationSignal
 
     chain: list[BaseException] = []
@@ -251,7 +256,7 @@ def _stopped(exc: BaseException) -> bool:
     while current is not None and current not in chain:  # a chain can loop back on itself
         chain.append(current)
         current = current.__cause__ or current.__context__
-    return any(isinstance(link, TerminationSignal) for link in chain)
+    return next((link for link in chain if isinstance(link, TerminationSignal | KeyboardInterrupt)), None)
 
 
 def _reported_month(month: str | None, scheduled: datetime, timezone: str) -> Month:

@@ -6,10 +6,15 @@ terminal, so the bar stays readable; Ctrl-C stops after recording the month it i
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Literal
 
 from rich.console import Console
@@ -65,7 +70,8 @@ def backfill(configs: list[Path], first: Month, last: Month, *, out: Path, data:
     unsynced: dict[Path, str] = {}  # client config -> why its sync failed
     outcomes: list[Outcome] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with terminal_shows(_not_a_run), Progress(*columns, console=console, transient=False) as progress:
+    with _ctrl_c_remembered() as ctrl_c, terminal_shows(_not_a_run), \
+            Progress(*columns, console=console, transient=False) as progress:
         bar = progress.add_task("backfill", total=len(jobs))
         for config, settings in clients.items():
             if settings.source.kind == "hubspot":
@@ -85,17 +91,21 @@ def backfill(configs: list[Path], first: Month, last: Month, *, out: Path, data:
                 result = monthly_retrospective(config=str(config), month=str(month), out=str(out),
                                                data=str(data) if data else None, deliver=deliver, sync=False)
                 counts = ", ".join(f"{k} {v}" for k, v in result.statuses.items() if v)
-                outcomes.append(Outcome(client, str(month), "ok", time.monotonic() - started, counts))
+                outcome = Outcome(client, str(month), "ok", time.monotonic() - started, counts)
             except Exception as exc:  # a bug fails its month too: the others still run
                 log = log_file(out, client, month)
                 what = str(exc) if isinstance(exc, RetropackError) else \
                     f"unexpected {type(exc).__name__} (a bug in retropack: its traceback is in the log)"
-                outcomes.append(Outcome(client, str(month), "failed", time.monotonic() - started,
-                                        f"{what} (log: {log})"))
+                outcome = Outcome(client, str(month), "failed", time.monotonic() - started, f"{what} (log: {log})")
             except KeyboardInterrupt:
                 outcomes.append(Outcome(client, str(month), "stopped", time.monotonic() - started,
                                         "interrupted by Ctrl-C"))
                 return Backfill(outcomes, interrupted=True)
+            if ctrl_c.is_set():  # the interrupt was swallowed on its way (see _ctrl_c_remembered): stop here
+                outcomes.append(Outcome(client, str(month), "stopped", outcome.seconds,
+                                        f"interrupted by Ctrl-C, after it ended {outcome.result}: {outcome.detail}"))
+                return Backfill(outcomes, interrupted=True)
+            outcomes.append(outcome)
             progress.advance(bar)
     return Backfill(outcomes, interrupted=False)
 
@@ -113,3 +123,24 @@ def outcome_table(outcomes: list[Outcome]) -> Table:
 def _not_a_run(record: logging.LogRecord) -> bool:
     """Flow and task log lines (also in each month's log file) stay off the terminal, under the progress bar."""
     return not record.name.startswith(RUN_LOGGERS)
+
+
+@contextlib.contextmanager
+def _ctrl_c_remembered() -> Iterator[threading.Event]:
+    """Ctrl-C raises KeyboardInterrupt as usual, and is also remembered: raised in the wrong place it can be
+    swallowed (a garbage collector callback; a Prefect task starting, which turns it into a month that failed),
+    and the backfill then went on building the next months. Outside the main thread Python's handler applies."""
+    pressed = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+
+    def on_ctrl_c(signum: int, frame: FrameType | None) -> None:
+        pressed.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)

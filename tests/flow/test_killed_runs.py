@@ -187,3 +187,17 @@ def test_a_stop_signal_under_a_task_is_known_as_a_stop_not_a_failure() -> None:
     except ValueError as exc:
         assert _stopped(exc)
     assert not _stopped(ValueError("layout engine gave up"))
+
+
+def test_ctrl_c_under_a_task_is_known_as_ctrl_c() -> None:
+    """Ctrl-C in a backfill reached a task the same way; the month was recorded as failed and the backfill went on
+    building the next months (seen under load in test_ctrl_c_stops_a_backfill_at_once...)."""
+    from retropack.flow.monthly_retrospective import _stopped
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise ValueError("Task run is not set")  # noqa: B904 (as Prefect raises it: the interrupt as context)
+    except ValueError as exc:
+        assert isinstance(_stopped(exc), KeyboardInterrupt)

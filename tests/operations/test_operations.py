@@ -4,6 +4,7 @@ catch-up after downtime, backfill, and the schedule listing."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -258,3 +259,45 @@ def test_late_by_weeks_is_still_the_scheduled_month() -> None:
     assert default_month(scheduled, "Asia/Tokyo") == Month(2026, 10)
     assert default_month(scheduled + timedelta(days=40), "Asia/Tokyo") == Month(2026, 11)
     assert load_settings(DEMO_CONFIG).schedule == Schedule()
+
+
+SWALLOWED_CTRL_C = """
+import sys, time
+from retropack.operations.interrupts import keep_ctrl_c
+if sys.argv[1] == "kept":
+    keep_ctrl_c()
+
+class Garbage:
+    def __del__(self):
+        raise KeyboardInterrupt  # as if Ctrl-C came while the garbage collector ran this
+
+try:
+    Garbage()
+    time.sleep(2)  # the command's next months
+    print("went on")
+except KeyboardInterrupt:
+    print("stopped")
+"""
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("kept", "stopped"), ("python's own", "went on")])
+def test_a_ctrl_c_the_garbage_collector_swallowed_still_stops_the_command(mode: str, expected: str) -> None:
+    """Python cannot raise KeyboardInterrupt inside a __del__ or weakref callback, and went on; a backfill then built
+    its next months after Ctrl-C. The second case shows Python's own behaviour, which the first one mends."""
+    done = subprocess.run([sys.executable, "-c", SWALLOWED_CTRL_C, mode], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == expected, done.stderr
+    assert ("Exception ignored" in done.stderr) == (mode != "kept")
+
+
+def test_a_backfill_remembers_a_ctrl_c_that_was_swallowed_on_its_way() -> None:
+    """Raised inside a garbage collector callback or a starting Prefect task, the interrupt never reached the
+    backfill, which went on building months; the backfill also remembers it, and stops after the month under way."""
+    from retropack.operations.backfill import _ctrl_c_remembered
+
+    before = signal.getsignal(signal.SIGINT)
+    with _ctrl_c_remembered() as ctrl_c:
+        assert not ctrl_c.is_set()
+        with contextlib.suppress(KeyboardInterrupt):  # swallowed on its way
+            signal.raise_signal(signal.SIGINT)  # what Ctrl-C does
+        assert ctrl_c.is_set()
+    assert signal.getsignal(signal.SIGINT) is before
