@@ -7,6 +7,8 @@ from typing import Any
 
 from retropack.errors import ConfigError, DataError, DeliveryError, RenderError, RetropackError
 
+__version__ = "0.3.0.dev0"  # the one place of the version: pyproject.toml reads it (see CHANGELOG.md)
+
 __all__ = [
     "ConfigError",
     "DataError",
@@ -14,6 +16,7 @@ __all__ = [
     "RenderError",
     "RetropackError",
     "Settings",
+    "__version__",
     "load_settings",
 ]
 

@@ -78,3 +78,19 @@ def rejected(quality: TableQuality) -> pd.DataFrame | None:
     """Every rejected row of a table in one frame, wherever the load keeps them (email_events' wait on disk)."""
     batches = list(quality.reject_batches())
     return pd.concat(batches, ignore_index=True) if batches else None
+
+
+# `make test-fast` runs `pytest -m "not integration"`: these files start Prefect servers or `retropack` processes,
+# open LibreOffice or build the wheel; so does any test that uses the session's Prefect server.
+INTEGRATION_FILES = frozenset({
+    "tests/test_cli.py", "tests/test_client_ids.py", "tests/render/test_deck.py",
+    "tests/operations/test_wheel.py", "tests/operations/test_init.py", "tests/operations/test_operations.py",
+    "tests/operations/test_prefect_api.py", "tests/operations/test_serve.py", "tests/operations/test_workers.py",
+})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        where = Path(str(item.path)).resolve().relative_to(ROOT).as_posix()
+        if where in INTEGRATION_FILES or where.startswith("tests/flow/") or "prefect_server" in item.fixturenames:
+            item.add_marker(pytest.mark.integration)

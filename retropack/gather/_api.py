@@ -9,6 +9,7 @@ what to fix. The token is handed to the client only: it is never logged nor put 
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import threading
@@ -16,9 +17,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
-
-from hubspot import HubSpot
-from urllib3.util.retry import Retry
 
 from retropack.errors import SourceError
 from retropack.gather.settings import Limits
@@ -65,11 +63,24 @@ class Pacer:
         self.sleep(seconds)
 
 
+def _client_classes() -> tuple[Any, Any]:
+    """HubSpot's client and urllib3's ``Retry``: an optional dependency (``retropack[hubspot]``), needed only by
+    a client whose ``source.kind`` is ``hubspot``."""
+    try:
+        hubspot = importlib.import_module("hubspot")
+        retry = importlib.import_module("urllib3.util.retry")
+    except ImportError:
+        raise SourceError("source.kind is hubspot, but HubSpot's client is not installed: install retropack with "
+                          "its 'hubspot' extra (pip install 'retropack[hubspot]').") from None
+    return hubspot.HubSpot, retry.Retry
+
+
 class HubSpotApi:
     """The calls the sync makes, each paced and with HubSpot's errors worded for the operator."""
 
     def __init__(self, token: str, base_url: str, limits: Limits, *, token_setting: str,
                  sleep: Callable[[float], None] = time.sleep) -> None:
+        HubSpot, Retry = _client_classes()
         retry = Retry(total=SERVER_ERROR_RETRIES, status_forcelist=(500, 502, 503, 504), backoff_factor=0.5,
                       allowed_methods=None, raise_on_status=False)  # searches are POSTs, and only read
         self.client = HubSpot(access_token=token, host=base_url, base_url=base_url, retry=retry)

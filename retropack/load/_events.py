@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import importlib
 import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -62,6 +63,16 @@ _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYI
 _TIME_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP WITH TIME ZONE")
 
 
+def _duckdb() -> Any:
+    """DuckDB, an optional dependency (``retropack[events]``): only a program that hands over raw events needs it."""
+    try:
+        return importlib.import_module("duckdb")
+    except ImportError:
+        raise DataError("email_events is counted by DuckDB, which is not installed: install retropack with its "
+                        "'events' extra (pip install 'retropack[events]'), or hand over per-send counts in "
+                        "email_sends instead of email_events.") from None
+
+
 class Unsupported(Exception):
     """The file is one DuckDB would read differently from pandas: it is read the pandas way instead."""
 
@@ -78,7 +89,7 @@ class EventFile:
         self._kept = False
         self._folder = tempfile.TemporaryDirectory(prefix="retropack-events-")
         work = Path(self._folder.name)
-        self._db = duckdb.connect(config={"temp_directory": str(work / "spill"), "memory_limit": _MEMORY})
+        self._db = _duckdb().connect(config={"temp_directory": str(work / "spill"), "memory_limit": _MEMORY})
         try:
             self._db.register("send_keys", pa.table({"key": pa.array(send_keys.unique(), pa.string())}))
             if path.suffix.lower() == ".parquet":
@@ -91,7 +102,7 @@ class EventFile:
             self._check_types()
             if set(_NEEDED) <= set(self._positions):  # else the check of required columns names the missing one
                 self._db.execute(f"CREATE TEMP VIEW checked AS {self._checked()}")
-        except (duckdb.Error, pa.ArrowException) as error:
+        except (_duckdb().Error, pa.ArrowException) as error:
             self.close()
             raise Unsupported(str(error)) from None
         except BaseException:
@@ -121,7 +132,7 @@ class EventFile:
                                                                      preserve_index=False))
                 positions = self._db.execute(f"SELECT position FROM ({self._checked(odd_groups=True)}) WHERE NOT ok "
                                              "ORDER BY position").fetchnumpy()["position"].astype(np.int64)
-        except duckdb.Error as error:
+        except _duckdb().Error as error:
             raise self._unreadable(error) from None
         rows = pq.ParquetFile(self._parquet).metadata.num_rows - self._first
         return groups.loc[groups["ok"], ["send_id", "event", "leads"]], rows, positions
@@ -135,7 +146,7 @@ class EventFile:
             batch = positions[start:start + _BATCH]
             try:
                 rows = self._rows(batch)
-            except (duckdb.Error, pa.ArrowException, OSError) as error:
+            except (_duckdb().Error, pa.ArrowException, OSError) as error:
                 raise self._unreadable(error) from None
             yield self._as_raw(rows, batch)
 
