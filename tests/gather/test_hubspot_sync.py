@@ -26,7 +26,7 @@ from retropack.load import load_dataset
 from retropack.months import Month
 from retropack.publish.kpis_json import kpis_document
 from tests.conftest import ROOT
-from tests.fakes.hubspot_api import ALL_SCOPES, FakeHubSpot
+from tests.fakes.hubspot_api import ALL_SCOPES, FakeHubSpot, rate_limit_body
 from tests.fakes.portal import portal_from_tables, synthetic_portal
 
 TOKEN = "pat-na1-0f1e2d3c-fake-token-for-tests"
@@ -57,6 +57,10 @@ def client(folder: Path, fake: FakeHubSpot, *, limits: dict | None = None, extra
 @pytest.fixture(autouse=True)
 def token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RETROPACK_HUBSPOT_TOKEN", TOKEN)
+
+
+CONTACTS_SEARCH = "/crm/v3/objects/contacts/search"
+INJECTED_429S = 3
 
 
 def fake_for(portal, **limits) -> FakeHubSpot:
@@ -182,18 +186,26 @@ def test_deal_stages_come_from_the_pipelines_metadata(demo_tables, tmp_path: Pat
 
 
 def test_thirty_thousand_contacts_sync_through_the_window_and_the_429s(tmp_path: Path) -> None:
-    """HubSpot's search pages stop at 10,000 results; the account allows fewer searches a second than the
-    config claims, so HubSpot answers 429 SECONDLY and the sync waits it out."""
+    """HubSpot's search pages stop at 10,000 results, and HubSpot answers 429 SECONDLY when searches come faster
+    than the account allows: the sync waits each out (a second) and loses no page.
+
+    The fake is told to refuse the first searches, so the 429s come whatever the machine's speed (a loaded
+    machine searches slower than any limit); the account's own limit, lower than the config claims, may add more."""
     portal = synthetic_portal(30_000, start=datetime(2026, 1, 1, tzinfo=UTC))
     with fake_for(portal, search_per_second=20) as fake:
+        fake.fail_next(CONTACTS_SEARCH, 429, rate_limit_body("SECONDLY"), count=INJECTED_429S)
         config = load_config(client(tmp_path, fake, limits={"search_per_second": 24, "per_ten_seconds": 2000}))
         report = steps.sync(config.settings)
-        searches = [r for r in fake.requests if r.path.endswith("/contacts/search")]
+        searches = [r for r in fake.requests if r.path == CONTACTS_SEARCH]
     assert report.rows["leads"] == 30_000
     windows = {r.body["filterGroups"][0]["filters"][0]["value"] for r in searches if r.body.get("filterGroups")}
     assert len(windows) >= 3  # restarted at the last modification time seen before each window's end
     assert all(int(r.body.get("after") or 0) + r.body["limit"] <= 10_000 for r in searches)
-    assert any(r.status == 429 for r in searches) and all(r.status in (200, 429) for r in searches)
+    assert [r.status for r in searches[:INJECTED_429S + 1]] == [429] * INJECTED_429S + [200]
+    assert all(r.status in (200, 429) for r in searches)
+    refused = [i for i, r in enumerate(searches) if r.status == 429]
+    assert all(searches[i + 1].at - searches[i].at >= 1.0 for i in refused)  # SECONDLY: a second's wait, at least
+    assert all(searches[i + 1].body == searches[i].body for i in refused)  # the same page asked again
 
 
 def test_a_sync_killed_halfway_leaves_the_previous_snapshot_and_the_next_completes_it(demo_tables,
