@@ -31,9 +31,9 @@ from rich.console import Console
 from rich.table import Table
 
 from retropack.config import load_config
+from retropack.demo import generate
 from retropack.flow import steps
 from retropack.months import Month
-from retropack.operations.demo_data import generate
 from retropack.render.charts import draw_charts
 from retropack.render.deck import render_pptx
 from retropack.render.pdf import render_pdf

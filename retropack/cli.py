@@ -303,3 +303,52 @@ def deploy(pool: str, config: Path, data: Path | None, out: Path, wait: float) -
         click.echo(f"Deployed {client.deployment.flow_name}/{client.deployment.name} to work pool '{pool}'")
     _report_catch_up(caught)
     click.echo(f"Start a worker on each machine that runs packs: prefect worker start --pool {pool} --limit 1")
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--demo", is_flag=True, help="Write the demo program (demo.yaml and demo-data/) instead of a new client.")
+@click.option("--dir", "folder", default=Path("."), type=click.Path(file_okay=False, path_type=Path),
+              show_default=True, help="Folder to write into.")
+def init(name: str | None, demo: bool, folder: Path) -> None:
+    """Start a client: NAME.yaml with every key commented and NAME-data/ with the tables' headers (or --demo)."""
+    from retropack.demo import write_demo
+    from retropack.operations.new_client import write_new_client, write_schema
+
+    if demo == (name is not None):
+        raise click.UsageError("Give a client's NAME (retropack init acme) or --demo, not both.")
+    try:
+        if demo:
+            written = [*write_demo(folder), write_schema(folder)]
+        else:
+            assert name is not None
+            written = write_new_client(name, folder)
+    except RetropackError as exc:
+        _fail(exc)
+        return
+    config = written[0]
+    for path in written:
+        click.echo(f"wrote {path}")
+    if demo:
+        click.echo(f"Next: retropack run --config {config} --month 2026-10 --no-deliver")
+    else:
+        click.echo(f"Next: fill the files of {config.parent / (name + '-data')} (headers only; the optional tables are "
+                   f"in its optional/ folder), set program.name and program.start_month in {config}, then: "
+                   f"retropack run --config {config} --no-deliver")
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the demo's CSV tables into (data/demo in the repository).")
+@click.option("--start", default="2025-06", show_default=True, callback=_month, help="Program month 1, YYYY-MM.")
+@click.option("--months", default=18, show_default=True, type=click.IntRange(min=2),
+              help="Months of data; the last one is in progress.")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Program size (1.0 is about 200 leads a month).")
+@click.option("--seed", default=7, show_default=True, type=int)
+def demo(out: Path, start: str, months: int, scale: float, seed: int) -> None:
+    """Write the demo program's dataset: the same arguments write the same bytes."""
+    from retropack.demo import generate
+
+    rows = generate(out, start=start, months=months, scale=scale, seed=seed)
+    click.echo(", ".join(f"{table} {count}" for table, count in rows.items()))

@@ -84,7 +84,7 @@ def rejected(quality: TableQuality) -> pd.DataFrame | None:
 # open LibreOffice or build the wheel; so does any test that uses the session's Prefect server.
 INTEGRATION_FILES = frozenset({
     "tests/test_cli.py", "tests/test_client_ids.py", "tests/render/test_deck.py",
-    "tests/operations/test_wheel.py", "tests/operations/test_init.py", "tests/operations/test_operations.py",
+    "tests/operations/test_wheel.py", "tests/operations/test_operations.py",
     "tests/operations/test_prefect_api.py", "tests/operations/test_serve.py", "tests/operations/test_workers.py",
 })
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from retropack.operations.demo_data import generate
+from retropack.demo import generate
 from tests.conftest import ROOT
 
 REPO_DEMO = ROOT / "data" / "demo"

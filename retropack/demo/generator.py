@@ -1,7 +1,7 @@
 """Deterministic demo MA program: the dataset the demo pack, the tests and the benchmark read.
 
 It follows the seed article's program (立ち上げ期 → 成熟期) for a Japanese B2B SaaS company and
-writes the tables of DATA_CONTRACT §1 as CSV. The story is built in on purpose so the pack has
+writes the tables of the data format (docs/data-format.md) as CSV. The story is built in on purpose so the pack has
 something to say: launch months miss the lead target, a paid-search push makes a lead spike, a
 cancelled webinar drops the webinar source, one sales rep follows MQLs up late, enterprise
 converts best, a short-staffed content team makes a scenario stall and another go stale, and
@@ -14,8 +14,6 @@ over the large tables) so ``scale=10`` stays fast.
 
 from __future__ import annotations
 
-import argparse
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -23,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-__all__ = ["Program", "generate", "main"]
+__all__ = ["Program", "generate"]
 
 SECOND = np.timedelta64(1, "s")
 HOUR = np.timedelta64(3600, "s")
@@ -918,21 +916,3 @@ def generate(
         encoding = {"content_calendar": "cp932", "deals": "utf-8-sig"}.get(name, "utf-8")
         _write(frame, out / f"{name}.csv", encoding)
     return {name: len(frame) for name, frame in tables.items()}
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python -m retropack.operations.demo_data --out data/demo``: regenerate the demo dataset."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True, help="folder to write the CSV tables into")
-    parser.add_argument("--start", default="2025-06", help="program month 1 (YYYY-MM)")
-    parser.add_argument("--months", type=int, default=18, help="months of data; the last one is in progress")
-    parser.add_argument("--scale", type=float, default=1.0, help="program size (1.0 ≈ 200 leads a month)")
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args(argv)
-    began = time.perf_counter()
-    rows = generate(args.out, start=args.start, months=args.months, scale=args.scale, seed=args.seed)
-    print(", ".join(f"{name} {count}" for name, count in rows.items()), f"({time.perf_counter() - began:.2f} s)")
-
-
-if __name__ == "__main__":
-    main()

@@ -22,7 +22,7 @@ from pydantic_core import PydanticUndefined
 
 from retropack.config import Settings
 
-__all__ = ["Key", "Section", "json_schema", "sections"]
+__all__ = ["Key", "Section", "json_schema", "keys_of", "sections"]
 
 _COMMENT = re.compile(r"^\s+(\w+)\s*:[^#]*#\s*(.+)$")
 _CONSTRAINTS = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤", "min_length": "at least", "max_length": "at most"}
@@ -39,6 +39,7 @@ class Key:
     constraints: str
     note: str
     block: type[BaseModel] | None  # the model of a nested block, described in its own section
+    annotation: Any = None  # the field's type as declared
 
 
 @dataclass(frozen=True)
@@ -115,20 +116,21 @@ def _default(info: FieldInfo) -> Any:
     return None if info.default is PydanticUndefined else info.default
 
 
-def _keys(model: type[BaseModel]) -> tuple[Key, ...]:
+def keys_of(model: type[BaseModel]) -> tuple[Key, ...]:
+    """The keys of one block, in the order of its fields."""
     notes = _notes(model)
     keys = []
     for name, info in model.model_fields.items():
         if info.exclude:  # set by the program (e.g. config_file), not a key of the file
             continue
         keys.append(Key(info.alias or name, type_text(info.annotation), info.is_required(), _default(info),
-                        _constraints(info), notes.get(name, ""), _block(info.annotation)))
+                        _constraints(info), notes.get(name, ""), _block(info.annotation), info.annotation))
     return tuple(keys)
 
 
 def sections(model: type[BaseModel] = Settings, path: str = "", optional: bool = False) -> list[Section]:
     """The model's section, then each nested block's, depth first in the order of the fields."""
-    keys = _keys(model)
+    keys = keys_of(model)
     found = [Section(path, inspect.cleandoc(model.__doc__ or ""), optional, keys)]
     for key in keys:
         if key.block is not None:

@@ -1,0 +1,5 @@
+"""``python -m retropack``: the same command line as ``retropack``."""
+
+from retropack.cli import main
+
+main(prog_name="retropack")
