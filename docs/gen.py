@@ -96,7 +96,7 @@ def _section_page(section: Section) -> list[str]:
     lines += ["| key | type | default | allowed | note |", "|---|---|---|---|---|"]
     for key in section.keys:
         default = "**required**" if key.required else ("" if key.block else _value(key.default))
-        kind = f"block (`{section.path + '.' if section.path else ''}{key.name}` below)" if key.block else key.type
+        kind = f"block (`{section.path + '.' if section.path else ''}{key.name}` below)" if key.block else key.kind
         note = key.note.replace("|", "\\|")
         lines.append(f"| `{key.name}` | {kind.replace('|', 'or')} | {default} | {key.constraints} | {note} |")
     lines.append("")

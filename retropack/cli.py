@@ -332,7 +332,7 @@ def init(name: str | None, demo: bool, folder: Path) -> None:
     if demo:
         click.echo(f"Next: retropack run --config {config} --month 2026-10 --no-deliver")
     else:
-        click.echo(f"Next: fill the files of {config.parent / (name + '-data')} (headers only; the optional tables are "
+        click.echo(f"Next: fill the files of {config.parent / f'{name}-data'} (headers only; the optional tables are "
                    f"in its optional/ folder), set program.name and program.start_month in {config}, then: "
                    f"retropack run --config {config} --no-deliver")
 

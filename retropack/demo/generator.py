@@ -464,7 +464,7 @@ CONTENT_OWNER = {"blog": 0, "newsletter": 0, "whitepaper": 1, "case_study": 1, "
 def _content(p: Program, rng: np.random.Generator) -> list[ContentItem]:
     """The content calendar with on-time, late and never-published items; the future is unpublished."""
     counters: dict[str, int] = {}
-    items = []
+    items: list[ContentItem] = []
     for month, kind, nth, day, scenario in _planned_items(p):
         counter = counters.get(kind, 0)
         counters[kind] = counter + 1
@@ -501,7 +501,7 @@ def _content_frame(items: list[ContentItem], rng: np.random.Generator) -> pd.Dat
 
 def _scenario_frame(p: Program) -> pd.DataFrame:
     """Scenarios launched one by one; one paused, one retired, one planned for next month."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for scenario in SCENARIOS:
         month, day = scenario.launch
         description = scenario.description
@@ -730,7 +730,7 @@ def _spend(p: Program, rng: np.random.Generator, items: list[ContentItem]) -> pd
     for channel, amounts in rows.items():
         jitter = 1.0 if channel == "tools" else rng.lognormal(0.0, 0.06, p.months)
         amount = np.rint(amounts * jitter * p.scale / 1000) * 1000
-        frames.append(pd.DataFrame({"month": [p.label(i) for i in index], "channel": channel, "amount": amount}))
+        frames.append(pd.DataFrame({"month": [p.label(int(i)) for i in index], "channel": channel, "amount": amount}))
     spend = pd.concat(frames, ignore_index=True)
     spend = spend[spend["amount"] > 0].sort_values(["month", "channel"], kind="stable")
     return spend.astype({"amount": np.int64}).reset_index(drop=True)

@@ -37,7 +37,7 @@ def _scalar(value: Any) -> str:
 
 def _comment(key: Key) -> str:
     parts = [key.note] if key.note else []
-    described = key.type + (f" ({key.constraints})" if key.constraints else "")
+    described = key.kind + (f" ({key.constraints})" if key.constraints else "")
     parts.append(("required: " if key.required else "") + described)
     return "; ".join(parts)
 
@@ -60,10 +60,10 @@ def _block_lines(model: type[BaseModel], indent: int, off: bool, values: dict[st
         if key.block is not None:
             optional = not key.required and key.default is None
             doc = (key.block.__doc__ or "").strip().split("\n\n")[0].replace("``", "`").replace("\n", " ")
-            what = key.note or doc or key.type
+            what = key.note or doc or key.kind
             lines.append(_line(indent, f"{key.name}:", f"optional: {what}" if optional else what, off or optional))
             inner = value if isinstance(value, dict) else {}
-            if key.type.startswith("map of"):
+            if key.kind.startswith("map of"):
                 example = _example_key(key.annotation)
                 lines.append(_line(indent + 1, f"{example}:", "one block per key", True))
                 lines += _block_lines(key.block, indent + 2, True, {})

@@ -30,10 +30,10 @@ _CONSTRAINTS = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤", "min_length": "a
 
 @dataclass(frozen=True)
 class Key:
-    """One key of a block: its name in the file, type, default (``None`` when required) and note."""
+    """One key of a block: its name in the file, kind of value, default (``None`` when required) and note."""
 
     name: str
-    type: str
+    kind: str  # the type as a reader of YAML thinks of it (type_text)
     required: bool
     default: Any
     constraints: str
@@ -135,7 +135,7 @@ def sections(model: type[BaseModel] = Settings, path: str = "", optional: bool =
     for key in keys:
         if key.block is not None:
             where = f"{path}.{key.name}" if path else key.name
-            if key.type.startswith("map of"):  # one block per key of the map, e.g. team.roles.<role>
+            if key.kind.startswith("map of"):  # one block per key of the map, e.g. team.roles.<role>
                 where += ".<key>"
             found += sections(key.block, where, optional=not key.required and key.default in (None, {}))
     return found
