@@ -20,7 +20,8 @@ from retropack._yaml import load_yaml
 from retropack.errors import ConfigError
 from retropack.load.tables import TABLES
 
-__all__ = ["ANY_VALUE", "DataSettings", "ExportMapping", "PRESETS", "header_key", "load_preset", "merged"]
+__all__ = ["ANY_VALUE", "DataSettings", "ExportMapping", "PRESETS", "StageFlags", "header_key", "load_preset",
+           "merged"]
 
 ANY_VALUE = "*"  # in data.values: any other non-empty value
 PRESETS = ("hubspot-export", "salesforce-report")
@@ -34,6 +35,16 @@ def header_key(header: str) -> str:
     return re.sub(r"[\"'“”‘’]", '"', header.strip().lower())
 
 
+class StageFlags(StrictModel):
+    """Headers of a deals export's own facts about a deal's stage, read the way the HubSpot sync reads the stage's
+    metadata (closed and won → won, closed and not won → lost, not closed → open): a portal's own stage labels
+    (``Closed: won``) then need no mapping. Each key lists alternative headers; the first present is read."""
+
+    won: list[str] = Field(default_factory=list)  # true/false: the deal is closed and won (HubSpot's Is Closed Won)
+    closed: list[str] = Field(default_factory=list)  # true/false: the deal is closed (HubSpot's Is Deal Closed?)
+    probability: list[str] = Field(default_factory=list)  # 1.0 (or 100 %) on a closed deal: won
+
+
 class ExportMapping(StrictModel):
     """What a preset holds, and the mapping keys of the ``data`` block."""
 
@@ -44,6 +55,7 @@ class ExportMapping(StrictModel):
     defaults: dict[str, dict[str, str]] = Field(default_factory=dict)  # table -> column -> value when empty
     footer: list[str] = Field(default_factory=list)  # patterns of report footer lines, which are not data
     date_order: Literal["MDY", "DMY"] | None = None  # how to read 6/1/2025 (a year written first is always Y/M/D)
+    stage_flags: StageFlags | None = None  # deals: won/lost from the export's closed and won flags
 
     @field_validator("files", "columns", "values", "first_of", "defaults")
     @classmethod
@@ -94,8 +106,7 @@ class DataSettings(ExportMapping):
 
     def mapping(self) -> tuple[ExportMapping, ExportMapping]:
         """(the preset's mapping, the config's own keys); the config's keys win where both set one."""
-        own = ExportMapping(files=self.files, columns=self.columns, values=self.values, first_of=self.first_of,
-                            defaults=self.defaults, footer=self.footer, date_order=self.date_order)
+        own = ExportMapping.model_validate(self.model_dump(include=set(ExportMapping.model_fields)))
         return (load_preset(self.preset) if self.preset else ExportMapping()), own
 
 
@@ -119,4 +130,5 @@ def merged(preset: ExportMapping, own: ExportMapping) -> ExportMapping:
     return ExportMapping(files={**preset.files, **own.files}, columns=deep(preset.columns, own.columns),
                          values=deep(preset.values, own.values), first_of=deep(preset.first_of, own.first_of),
                          defaults=deep(preset.defaults, own.defaults), footer=[*preset.footer, *own.footer],
-                         date_order=own.date_order or preset.date_order)
+                         date_order=own.date_order or preset.date_order,
+                         stage_flags=own.stage_flags or preset.stage_flags)

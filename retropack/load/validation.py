@@ -95,13 +95,16 @@ def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share
     paths = _locate_all(Path(folder), preset, own)
     by_duckdb = paths["email_events"] is not None and _countable(mapping)
     raws, findings = _read_all({n: p for n, p in paths.items() if n != "email_events" or not by_duckdb}, preset, own)
-    cells = {name: prepare_cells(raw.frame, name, mapping) for name, raw in raws.items()}
+    cells = {}
+    for name, raw in raws.items():
+        cells[name], prepared = prepare_cells(raw, mapping)
+        findings += prepared
     with ExitStack() as stack:
         events = _open_events(paths["email_events"], cells["email_sends"], stack) if by_duckdb else None
         if by_duckdb and events is None:  # a file DuckDB would read differently: the pandas way, like any table
             more, skipped = _read_all({"email_events": paths["email_events"]}, preset, own)
             raws, findings = _in_table_order({**raws, **more}), findings + skipped
-            cells["email_events"] = prepare_cells(more["email_events"].frame, "email_events", mapping)
+            cells["email_events"], _ = prepare_cells(more["email_events"], mapping)
         headers = dict(raws)
         if events is not None:
             headers["email_events"], cells["email_events"] = events.header, events.header.frame
