@@ -578,6 +578,13 @@ def apply_event_counts(
 
 
 def _deals_without_amount(deals: pd.DataFrame) -> list[Finding]:
-    """Deals kept with an empty amount (not won, so counted as 0): the pack says how many."""
-    missing = int(deals["amount"].isna().sum())
-    return [Finding("deals_without_amount", "deals", missing)] if missing else []
+    """Deals kept with an empty amount, and won deals kept although closed before created (contract §1): the pack
+    says how many. A deal that is not won counts as 0 in sums; a won one counts in won-deal counts, win rate and
+    sales cycle but not in sums and means (``won_without_amount``); one closed before it was created has a cycle of
+    0 days (``closed_before_created``)."""
+    missing = deals["amount"].isna()
+    won = deals["stage"].eq("won")
+    early = deals["stage"].isin(("won", "lost")) & (deals["closed_at"] < deals["created_at"]).fillna(False)
+    counts = {"deals_without_amount": int((missing & ~won).sum()), "won_without_amount": int((missing & won).sum()),
+              "closed_before_created": int(early.sum())}
+    return [Finding(code, "deals", count) for code, count in counts.items() if count]

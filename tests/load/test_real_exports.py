@@ -6,10 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from retropack.flow import steps
+from retropack.kpis import formulas
+from retropack.kpis.inputs import KpiParams, build_inputs
 from retropack.load.dataset import Finding
+from retropack.months import Month
 from retropack.present.messages import Translator
 from retropack.present.tables import quality_tables
-from tests.load.test_exports import HUBSPOT, SENDS_HEADER, client, hubspot_file, load
+from retropack.publish.kpis_json import kpis_document
+from tests.load.test_exports import HUBSPOT, MQL, SENDS_HEADER, client, hubspot_file, load
 
 CONTACT = {"Record ID": "101", "Create Date": "2025-06-02 10:15", "Email": "a@example.com"}
 
@@ -18,7 +25,7 @@ def deal(record: str, stage: str, closed: str, probability: str, *, amount: str 
          created: str = "2025-06-10 10:00", close: str = "2025-06-20 10:00") -> dict[str, str]:
     return {"Record ID": record, "Deal Name": f"Deal {record}", "Create Date": created, "Amount": amount,
             "Deal Stage": stage, "Close Date": close, "Is Deal Closed?": closed, "Deal probability": probability,
-            "Pipeline": "Sales Pipeline", "Associated Contact": "101"}
+            "Pipeline": "Sales Pipeline", "Associated Contact IDs": "101"}
 
 
 def hubspot_folder(tmp_path: Path, deals: list[dict[str, str]], **data: object) -> Path:
@@ -68,3 +75,61 @@ def test_mapping_the_stages_in_the_config_ends_the_finding(tmp_path: Path) -> No
     _, dataset = load(hubspot_folder(tmp_path, deals, values={"deals": {"stage": {"Won (EU)": "won", "Demo": "open"}}}))
     assert dataset.tables["deals"]["stage"].tolist() == ["won", "open"]
     assert not [f for f in dataset.findings if f.code == "stage_defaulted"]
+
+
+# --- 2. won deals without amount, deals closed before created ---------------------------------------------
+
+
+def test_won_deals_without_amount_count_in_the_win_rate_and_not_in_sums(tmp_path: Path) -> None:
+    """Six won deals in June, four of them without amount, and two lost: all kept, all MA-sourced (contact 101
+    became MQL before). Win rate 6/8 and cycle over six wins; sums and means over the two with an amount."""
+    rows = [deal(str(n), "Closed: won", "true", "1.0", amount="") for n in range(1, 5)]
+    rows += [deal("5", "Closed: won", "true", "1.0", amount="3000"),
+             deal("6", "Closed: won", "true", "1.0", amount="1000", created="2025-06-11 10:00"),
+             deal("7", "Closed: lost", "true", "0.0"), deal("8", "Closed: lost", "true", "0.0"),
+             deal("9", "Closed: won", "true", "1.0", amount="500", created="2025-06-20 10:00",
+                  close="2025-06-20 09:37"),  # entered 23 minutes after it closed
+             deal("10", "Demo given", "false", "0.4", amount="2000", close="2025-08-31")]
+    config = hubspot_folder(tmp_path, rows)
+    hubspot_file(HUBSPOT / "contacts_all_properties.header.csv", [{**CONTACT, MQL: "2025-06-05 09:00"}],
+                 tmp_path / "exports" / "hubspot-crm-exports-all-contacts-2025-07-01.csv")
+    _, dataset = load(config)
+    assert dataset.quality["deals"].rejected == 0 and len(dataset.tables["deals"]) == 10
+    assert {f.code: f.count for f in dataset.findings if f.table == "deals"} == {
+        "won_without_amount": 4, "closed_before_created": 1}
+    june, inputs = Month(2025, 6), build_inputs(dataset, KpiParams())
+    assert formulas.ma_won_amount(inputs, june) == 4500  # 3000 + 1000 + 500; the four without amount add nothing
+    assert formulas.ma_pipeline_amount(inputs, june) == 8500  # and the lost deals' 2 × 1000 and the open one's 2000
+    assert formulas.ltv(inputs, june) == 1500  # the mean of the three amounts, not of seven wins
+    factors = formulas.velocity_factors(inputs, june)
+    assert factors is not None
+    assert factors["win_rate"] == 7 / 9  # seven won (four without amount) of nine closed
+    assert factors["mean_won_amount"] == 1500
+    assert factors["cycle_days"] == pytest.approx((5 * 10 + 9 + 0) / 7)  # deal 9 counts 0 days, not −23 minutes
+
+
+# --- 3. an optional column the export lacks: unknown, not zero ----------------------------------------------
+
+VIEW_HEADER = ('"Record ID","First Name","Last Name","Email","Phone Number","Contact owner",'
+               '"Primary Associated Company ID","Last Activity Date","Lead Status","Marketing contact status",'
+               '"Create Date"\n')  # HubSpot's default contacts view, exported as shown: no lifecycle dates
+
+
+def test_a_view_export_without_lifecycle_dates_gives_no_mql_kpis(tmp_path: Path) -> None:
+    config = hubspot_folder(tmp_path, [deal("1", "Closed: won", "true", "1.0")])
+    rows = "".join(f'"{n}","A","B","c{n}@example.com","","","","","","Marketing contact","2025-06-{n - 100:02d} 10:00"\n'
+                   for n in range(101, 129))
+    (tmp_path / "exports" / "hubspot-crm-exports-all-contacts-2025-07-01.csv").write_text(VIEW_HEADER + rows,
+                                                                                        encoding="utf-8")
+    loaded, dataset = load(config)
+    analysis = steps.compute(dataset, loaded, Month(2025, 6))
+    results = {r.kpi.id: r for r in analysis.results}
+    assert results["new_leads"].actual == 28
+    for kpi in ("mqls", "sqls", "mql_to_sql_rate", "opportunity_rate", "sla_followup_rate", "ma_won_amount",
+                "ma_pipeline_amount", "pipeline_velocity", "ltv"):
+        assert results[kpi].actual is None, kpi
+        assert results[kpi].status != "missed", kpi
+    document = kpis_document("export-test", "2025-06", analysis.phase, analysis.results)
+    assert {k["id"]: k["actual"] for k in document["kpis"]}["mqls"] is None
+    fired = {c.kpi_id for c in analysis.actions.commitments}
+    assert not fired & {"mqls", "sqls", "mql_to_sql_rate", "sla_followup_rate"}
