@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from retropack.config import load_config
+from retropack.errors import ConfigError, DataError
 from retropack.flow import steps
 from retropack.kpis import formulas
 from retropack.kpis.inputs import KpiParams, build_inputs
@@ -133,3 +136,112 @@ def test_a_view_export_without_lifecycle_dates_gives_no_mql_kpis(tmp_path: Path)
     assert {k["id"]: k["actual"] for k in document["kpis"]}["mqls"] is None
     fired = {c.kpi_id for c in analysis.actions.commitments}
     assert not fired & {"mqls", "sqls", "mql_to_sql_rate", "sla_followup_rate"}
+
+
+# --- 4. where, date formats, encodings, delimiters ------------------------------------------------------------
+
+
+def test_where_leaves_a_bulk_import_out_and_counts_it(tmp_path: Path) -> None:
+    config = hubspot_folder(tmp_path, [deal("1", "Closed: won", "true", "1.0")], where={
+        "leads": [{"column": "Original Traffic Source Drill-Down 1", "leave_out": ["IMPORT"]}]})
+    imported = [{"Record ID": str(200 + n), "Create Date": f"2025-06-12 10:{n:02d}", "Email": f"i{n}@example.com",
+                 "Original Traffic Source": "Offline Sources", "Original Traffic Source Drill-Down 1": "IMPORT",
+                 "Original Traffic Source Drill-Down 2": "trade-show-list.xlsx"} for n in range(40)]
+    organic = {**CONTACT, "Original Traffic Source": "Organic Search", "Original Traffic Source Drill-Down 1": "google"}
+    hubspot_file(HUBSPOT / "contacts_all_properties.header.csv", [organic, *imported],
+                 tmp_path / "exports" / "hubspot-crm-exports-all-contacts-2025-07-01.csv")
+    _, dataset = load(config)
+    assert dataset.tables["leads"]["lead_id"].tolist() == ["101"]
+    assert dataset.quality["leads"].rejected == 0
+    assert Finding("rows_left_out", "leads", 40, {"column": "Original Traffic Source Drill-Down 1",
+                                                  "values": "IMPORT (40)"}) in dataset.findings
+
+
+def test_where_on_a_column_the_export_lacks_is_named(tmp_path: Path) -> None:
+    config = hubspot_folder(tmp_path, [deal("1", "Closed: won", "true", "1.0")],
+                            where={"leads": [{"column": "Import name", "keep": ["x"]}]})
+    with pytest.raises(DataError, match=r"data\.where\.leads: no column 'Import name' in "
+                                        r"hubspot-crm-exports-all-contacts-2025-07-01\.csv"):
+        load(config)
+
+
+MAILCHIMP_HEADER = ('"Title","Subject","List","Send Date","Send Weekday","Total Recipients","Successful Deliveries",'
+                    '"Soft Bounces","Hard Bounces","Total Bounces","Times Forwarded","Forwarded Opens","Unique Opens",'
+                    '"Open Rate","Total Opens","Unique Clicks","Click Rate","Total Clicks","Unsubscribes",'
+                    '"Abuse Complaints","Times Liked on Facebook","Folder Id","Unique Id"\n')
+
+
+def mailchimp_rows(dates: tuple[str, str], *, ids: bool = True, sep: str = ",") -> str:
+    """Two campaigns as Mailchimp's campaign report writes them (rates in per cent, not counts)."""
+    rows = [["Spring offer \u2026 last call", "Don\u2019t miss it", "Customers", dates[0], "Friday", "1000", "980", "12",
+             "8", "20", "0", "0", "245", "25.00%", "400", "49", "5.00%", "70", "3", "0", "0", "", "a1b2c3d4e5"],
+            ["Newsletter March", "News", "Customers", dates[1], "Tuesday", "500", "490", "6", "4", "10", "0", "0",
+             "98", "20.00%", "150", "10", "2.04%", "12", "1", "0", "0", "", "f6a7b8c9d0"]]
+    header = MAILCHIMP_HEADER if sep == "," else MAILCHIMP_HEADER.replace('","', f'"{sep}"')
+    if not ids:
+        header = header.replace(f'{sep}"Unique Id"', "")
+        rows = [row[:-1] for row in rows]
+    return header + "".join(sep.join(f'"{cell}"' for cell in row) + "\n" for row in rows)
+
+
+def mailchimp_folder(tmp_path: Path, text: bytes, **data: object) -> Path:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "leads.csv").write_text("lead_id,created_at\n", encoding="utf-8")
+    (exports / "deals.csv").write_text("deal_id,created_at,amount,stage\n", encoding="utf-8")
+    (exports / "campaigns.csv").write_bytes(text)
+    return client(tmp_path, {"preset": "mailchimp-campaigns", "files": {"email_sends": "campaigns*.csv"}, **data})
+
+
+def test_an_excel_resaved_mailchimp_report_in_mac_roman_reads_with_its_encoding(tmp_path: Path) -> None:
+    text = mailchimp_rows(("2/24/17 11:29", "3/7/17 9:05")).encode("mac_roman")
+    _, dataset = load(mailchimp_folder(tmp_path, text, encoding={"email_sends": "mac_roman"}))
+    sends = dataset.tables["email_sends"]
+    assert sends["campaign"].tolist() == ["Spring offer \u2026 last call", "Newsletter March"]
+    assert sends["sent_at"].tolist() == [pd.Timestamp("2017-02-24 11:29", tz="UTC"), pd.Timestamp("2017-03-07 09:05",
+                                                                                                  tz="UTC")]
+    assert sends[["sent", "delivered", "unique_opens", "unique_clicks", "unsubscribes", "bounces"]].iloc[0].tolist() \
+        == [1000, 980, 245, 49, 3, 20]
+    assert sends["send_id"].tolist() == ["a1b2c3d4e5", "f6a7b8c9d0"]
+    assert not [f for f in dataset.findings if f.code == "suspect_encoding"]
+
+
+def test_the_same_report_without_its_encoding_is_a_suspect_encoding_finding(tmp_path: Path) -> None:
+    text = mailchimp_rows(("2/24/17 11:29", "3/7/17 9:05")).encode("mac_roman")
+    _, dataset = load(mailchimp_folder(tmp_path, text))
+    [finding] = [f for f in dataset.findings if f.code == "suspect_encoding"]
+    assert (finding.table, finding.count, finding.params["file"]) == ("email_sends", 1, "campaigns.csv")
+    assert "\uff89" in str(finding.params["example"])  # … read as CP932 is ﾉ
+
+
+def test_mailchimps_own_dates_and_title_as_the_id(tmp_path: Path) -> None:
+    text = mailchimp_rows(("Jun 01, 2023 09:46 pm", "Jun 13, 2023 08:00 am"), ids=False).encode("utf-8")
+    _, dataset = load(mailchimp_folder(tmp_path, text))
+    sends = dataset.tables["email_sends"]
+    assert sends["send_id"].tolist() == ["Spring offer \u2026 last call", "Newsletter March"]
+    assert sends["sent_at"].tolist() == [pd.Timestamp("2023-06-01 21:46", tz="UTC"), pd.Timestamp("2023-06-13 08:00",
+                                                                                                  tz="UTC")]
+
+
+def test_a_semicolon_export_with_european_dates(tmp_path: Path) -> None:
+    text = mailchimp_rows(("24.02.2017", "07.03.2017"), sep=";").encode("cp1252")
+    _, dataset = load(mailchimp_folder(tmp_path, text, delimiter={"email_sends": ";"}, encoding={"email_sends": "cp1252"},
+                                       date_format={"email_sends": {"sent_at": "%d.%m.%Y"}}))
+    assert dataset.tables["email_sends"]["sent_at"].tolist() == [pd.Timestamp("2017-02-24", tz="UTC"),
+                                                                 pd.Timestamp("2017-03-07", tz="UTC")]
+    assert dataset.tables["email_sends"]["campaign"].iloc[0] == "Spring offer \u2026 last call"
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"where": {"lead": [{"column": "x", "keep": ["y"]}]}}, r"unknown table 'lead'"),
+    ({"where": {"leads": [{"column": "x"}]}}, r"needs exactly one of keep or leave_out"),
+    ({"where": {"leads": [{"column": "x", "keep": ["y"], "drop": ["z"]}]}}, r"drop"),
+    ({"encoding": {"leads": "macroman2"}}, r"unknown encoding 'macroman2'"),
+    ({"delimiter": {"leads": ";;"}}, r"delimiter ';;' must be one character"),
+    ({"date_format": {"deals": {"close_at": "%d.%m.%Y"}}}, r"'close_at' is not a date column of the deals table"),
+    ({"date_format": {"deals": "dd.mm.yyyy"}}, r"'dd\.mm\.yyyy' is not a date format"),
+    ({"dateformat": {"deals": "%d"}}, r"dateformat"),
+])
+def test_bad_export_keys_are_refused_naming_the_key(tmp_path: Path, data: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(client(tmp_path, data))
