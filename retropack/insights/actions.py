@@ -73,6 +73,11 @@ class PastAction:
     note: str | None
 
 
+def _unknowable(result: KpiResult | None) -> bool:
+    """A KPI without a value in any month of its history: the export lacks a column it reads (contract §1)."""
+    return result is not None and result.actual is None and all(value is None for _, value in result.history)
+
+
 def fires(rule: ActionRule, result: KpiResult | None, signals: Mapping[str, float], why: Why | None = None,
           insights: Sequence[Insight] = ()) -> bool:
     """Whether ``rule`` fires: its KPI's status is listed or (with ``worsened``) it got 10 % worse — never when
@@ -140,6 +145,8 @@ def choose_actions(rules: Rules, results: Sequence[KpiResult], signals: Mapping[
     for order, rule in enumerate(rules.actions):
         result = by_id.get(rule.kpi) if rule.kpi else None
         if rule.kpi and result is None:
+            continue
+        if _unknowable(by_id.get(rule.target_kpi)):  # an action cannot move what the data cannot measure
             continue
         if fires(rule, result, signals, (whys or {}).get(rule.kpi or ""), insights):
             fired.append((_priority(rule, result, order), rule, result))

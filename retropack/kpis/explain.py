@@ -223,7 +223,7 @@ SPECS: dict[str, SubsetRate | Additive | Product] = {
                    {"won_amount": 1, "spend": -1}, {"won_amount": Additive(_WON, _DEAL_DIMS),
                                                     "spend": _SPEND_BY_CHANNEL}, offset=1.0),
     "ltv": Product(lambda i, m: _with(won_amount_12m=float(_won_12(i, m)["amount"].sum()),
-                                      won_deals_12m=float(len(_won_12(i, m)))),
+                                      won_deals_12m=float(_won_12(i, m)["amount"].notna().sum())),
                    {"won_amount_12m": 1, "won_deals_12m": -1}, {}),
     "pipeline_velocity": Product(formulas.velocity_factors,
                                  {"open_deals": 1, "mean_won_amount": 1, "win_rate": 1, "cycle_days": -1}, {}),

@@ -1,6 +1,7 @@
 """One pure function per KPI of the data contract (§2): inputs and a month in, a number or None out.
 
-None means "no value": a zero denominator, or an optional table or column the dataset lacks.
+None means "no value": a zero denominator, or an optional table or column the dataset lacks (a deal's MA sourcing
+is unknown without its ``ma_sourced`` flag or its lead's ``mql_at``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def cpl(inp: KpiInputs, month: Month) -> Value:
 
 
 def mqls(inp: KpiInputs, month: Month) -> Value:
+    if not inp.has("leads", "mql_at"):
+        return None
     return float(_in(inp.leads["mql_at_m"], month).sum())
 
 
@@ -73,16 +76,22 @@ def unsubscribe_rate(inp: KpiInputs, month: Month) -> Value:
 
 
 def mql_to_sql_rate(inp: KpiInputs, month: Month) -> Value:
+    if not (inp.has("leads", "mql_at") and inp.has("leads", "sql_at")):
+        return None
     leads = inp.leads
     converted = (_in(leads["sql_at_m"], month) & leads["mql_at"].notna()).sum()
     return _ratio(converted, mqls(inp, month) or 0)
 
 
 def sqls(inp: KpiInputs, month: Month) -> Value:
+    if not inp.has("leads", "sql_at"):
+        return None
     return float(_in(inp.leads["sql_at_m"], month).sum())
 
 
 def opportunity_rate(inp: KpiInputs, month: Month) -> Value:
+    if not (inp.has("leads", "sql_at") and inp.has("deals", "lead_id")):
+        return None
     deals = inp.deals[_in(inp.deals["created_at_m"], month)]
     sql_at = deals["lead_sql_at"]
     qualified = deals.loc[sql_at.notna() & (sql_at <= deals["created_at"]), "lead_id"].nunique()
@@ -90,16 +99,20 @@ def opportunity_rate(inp: KpiInputs, month: Month) -> Value:
 
 
 def ma_pipeline_amount(inp: KpiInputs, month: Month) -> Value:
+    if not inp.knows_ma_sourcing:
+        return None
     deals = inp.deals
     return float(deals.loc[deals["ma"] & _in(deals["created_at_m"], month), "amount"].sum())
 
 
 def ma_won_amount(inp: KpiInputs, month: Month) -> Value:
+    if not inp.knows_ma_sourcing:
+        return None
     return float(_ma_won_closed(inp, month)["amount"].sum())
 
 
 def sla_followup_rate(inp: KpiInputs, month: Month) -> Value:
-    if not inp.has_first_touch:
+    if not (inp.has_first_touch and inp.has("leads", "mql_at")):
         return None
     leads = inp.leads[_in(inp.leads["mql_at_m"], month)]
     return _ratio(int(leads["sla_in_time"].sum()), len(leads))
@@ -107,15 +120,17 @@ def sla_followup_rate(inp: KpiInputs, month: Month) -> Value:
 
 def roi(inp: KpiInputs, month: Month) -> Value:
     spend = _spend(inp, month)
-    if not spend:
+    won = ma_won_amount(inp, month)
+    if not spend or won is None:
         return None
-    won = ma_won_amount(inp, month) or 0.0
     return (won * inp.params.gross_margin - spend) / spend
 
 
 def cac(inp: KpiInputs, month: Month) -> Value:
     spend = _spend(inp, month)
-    return None if spend is None else _ratio(spend, len(_ma_won_closed(inp, month)))
+    if spend is None or not inp.knows_ma_sourcing:
+        return None
+    return _ratio(spend, len(_ma_won_closed(inp, month)))
 
 
 def _ma_closed_last_12(inp: KpiInputs, month: Month) -> pd.DataFrame:
@@ -124,16 +139,20 @@ def _ma_closed_last_12(inp: KpiInputs, month: Month) -> pd.DataFrame:
 
 
 def ltv(inp: KpiInputs, month: Month) -> Value:
-    won = _ma_closed_last_12(inp, month)
-    won = won[won["stage"] == "won"]
-    if won.empty:
+    if not inp.knows_ma_sourcing:
         return None
-    return float(won["amount"].mean()) * inp.params.gross_margin * inp.params.lifetime_multiplier
+    won = _ma_closed_last_12(inp, month)
+    amounts = won.loc[won["stage"] == "won", "amount"].dropna()  # a won deal without amount is in no mean
+    if amounts.empty:
+        return None
+    return float(amounts.mean()) * inp.params.gross_margin * inp.params.lifetime_multiplier
 
 
 def velocity_factors(inp: KpiInputs, month: Month) -> dict[str, float] | None:
     """The four factors of pipeline velocity (open deals × mean won amount × win rate ÷ cycle days);
     None when the velocity has no value."""
+    if not inp.knows_ma_sourcing:
+        return None
     end = month.index
     deals = inp.ma_deals
     created = deals["created_at_m"] <= end
@@ -144,9 +163,10 @@ def velocity_factors(inp: KpiInputs, month: Month) -> dict[str, float] | None:
     if won.empty or not win_rate:
         return None
     cycle = float(won["cycle_days"].mean())
-    if not cycle > 0:
+    mean_won_amount = float(won["amount"].mean())  # NaN when no won deal has an amount
+    if not cycle > 0 or pd.isna(mean_won_amount):
         return None
-    return {"open_deals": float((created & still_open).sum()), "mean_won_amount": float(won["amount"].mean()),
+    return {"open_deals": float((created & still_open).sum()), "mean_won_amount": mean_won_amount,
             "win_rate": win_rate, "cycle_days": cycle}
 
 

@@ -6,6 +6,7 @@ formula is a cheap comparison and a 13-month history costs little more than one 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -34,6 +35,9 @@ class KpiInputs:
     spend: pd.DataFrame | None  # None: the dataset has no spend table (unknown, not zero)
     has_first_touch: bool
     params: KpiParams
+    columns: Mapping[str, frozenset[str]] | None = None
+    """The columns each input file had: a KPI that reads an optional column the export lacks has no value
+    (contract §1, unknown is not zero). None: every column of the frames."""
     values: dict[tuple[str, int], float | None] = field(default_factory=dict, compare=False, repr=False)
     """KPI values already computed, by (KPI id, month index): a month's history and the month before's share
     thirteen months."""
@@ -41,6 +45,15 @@ class KpiInputs:
     """Months whose value of a KPI overflowed (a sum of huge amounts or counts), by KPI id: given as no value."""
     explain_cache: dict[tuple[object, ...], pd.Series] = field(default_factory=dict, compare=False, repr=False)
     """Group keys and row masks the explanations read for many KPIs, dimensions and months, by what made them."""
+
+    def has(self, table: str, column: str) -> bool:
+        """Whether the input file of ``table`` had ``column``."""
+        return self.columns is None or column in self.columns.get(table, frozenset())
+
+    @property
+    def knows_ma_sourcing(self) -> bool:
+        """Whether a deal's MA sourcing can be told: its own flag, or its lead's MQL date (contract §1)."""
+        return self.has("deals", "ma_sourced") or (self.has("deals", "lead_id") and self.has("leads", "mql_at"))
 
     @cached_property
     def ma_deals(self) -> pd.DataFrame:
@@ -90,7 +103,10 @@ def build_inputs(dataset: Dataset, params: KpiParams) -> KpiInputs:
         deals["closed_at"] = pd.Series(pd.NaT, index=deals.index, dtype=deals["created_at"].dtype)
     # A deal is closed when it is won or lost: a CRM's close date on an open deal is a forecast, not a closing.
     deals.loc[deals["stage"].eq("open"), "closed_at"] = pd.NaT
-    deals["amount"] = pd.to_numeric(deals["amount"], errors="coerce").fillna(0.0)
+    # An empty amount is 0 on a deal not won; a won deal without one stays NaN: counted as won, left out of sums
+    # and means (contract §1), which pandas' sum and mean skip.
+    amount = pd.to_numeric(deals["amount"], errors="coerce")
+    deals["amount"] = amount.where(amount.notna() | deals["stage"].eq("won"), 0.0)
     deals["ma"] = ma_sourced(deals, leads)
     for column in ("source", "segment"):
         if column in leads:
@@ -99,7 +115,8 @@ def build_inputs(dataset: Dataset, params: KpiParams) -> KpiInputs:
         deals["lead_sql_at"] = lead_column(deals, leads, "sql_at")
     deals["created_at_m"] = month_index_series(deals["created_at"])
     deals["closed_at_m"] = month_index_series(deals["closed_at"])
-    deals["cycle_days"] = (deals["closed_at"] - deals["created_at"]) / np.timedelta64(1, "D")
+    # A deal closed before it was created (entered after the fact) has a cycle of 0 days (contract §1).
+    deals["cycle_days"] = ((deals["closed_at"] - deals["created_at"]) / np.timedelta64(1, "D")).clip(lower=0.0)
 
     spend = None
     if "spend" in dataset.tables:
@@ -112,4 +129,5 @@ def build_inputs(dataset: Dataset, params: KpiParams) -> KpiInputs:
         spend=spend,
         has_first_touch=dataset.has_column("leads", "first_sales_touch_at"),
         params=params,
+        columns=dataset.columns,
     )

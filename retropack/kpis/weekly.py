@@ -27,7 +27,7 @@ WEEKLY_KPIS: dict[str, str] = {"new_leads": "created_at", "mqls": "mql_at", "sql
 class Week:
     first: date
     last: date  # inclusive
-    counts: dict[str, int]  # KPI id of WEEKLY_KPIS → leads in this week
+    counts: dict[str, int]  # KPI id of WEEKLY_KPIS → leads in this week (only those whose column the leads file has)
 
     @property
     def days(self) -> int:
@@ -53,13 +53,16 @@ def _week_numbers(days: pd.Series, month: Month) -> pd.Series:
 
 
 def weekly_counts(inputs: KpiInputs, month: Month) -> tuple[Week, ...]:
-    """Each week of ``month`` with the leads created, turned MQL and turned SQL in it."""
+    """Each week of ``month`` with the leads created, turned MQL and turned SQL in it; a count whose date column the
+    leads file lacks is left out (unknown, not 0)."""
     leads = inputs.leads
     spans = weeks_of(month)
     counted: dict[str, pd.Series] = {}
     for kpi_id, column in WEEKLY_KPIS.items():
+        if not inputs.has("leads", column):
+            continue
         in_month = leads.loc[leads[f"{column}_m"] == month.index, column]
         weeks = _week_numbers(in_month.dt.day, month)
         counted[kpi_id] = weeks.value_counts().reindex(range(len(spans)), fill_value=0)
-    return tuple(Week(first, last, {k: int(counted[k].iloc[i]) for k in WEEKLY_KPIS})
+    return tuple(Week(first, last, {k: int(counted[k].iloc[i]) for k in counted})
                  for i, (first, last) in enumerate(spans))

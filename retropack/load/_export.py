@@ -15,9 +15,9 @@ import pandas as pd
 from retropack.errors import DataError
 from retropack.load._reading import RawTable, find_file
 from retropack.load.dataset import Finding
-from retropack.load.mapping import ANY_VALUE, ColumnMap, ExportMapping, header_key
+from retropack.load.mapping import ANY_VALUE, ColumnMap, ExportMapping, RowFilter, StageFlags, header_key
 
-__all__ = ["drop_footer", "locate", "map_columns", "prepare_cells"]
+__all__ = ["drop_footer", "leave_out", "locate", "map_columns", "prepare_cells", "suspect_encoding"]
 
 
 def _listing(folder: Path) -> str:
@@ -95,16 +95,23 @@ def drop_footer(raw: RawTable, patterns: list[str]) -> tuple[RawTable, list[Find
     return replace(raw, frame=frame.iloc[:start]), [finding]
 
 
-def prepare_cells(cells: pd.DataFrame, table: str, mapping: ExportMapping) -> pd.DataFrame:
+def prepare_cells(raw: RawTable, mapping: ExportMapping) -> tuple[pd.DataFrame, list[Finding]]:
     """The cells validation reads: lists cut to their first item, empty cells filled with the configured
     default, and the export's values replaced by the contract's (case-insensitive, trimmed; ``*`` for any
-    other non-empty value). A value with no mapping stays as read, so validation names it."""
-    cells = cells.copy()
+    other non-empty value). A value with no mapping stays as read, so validation names it. A deals export's
+    own closed/won flags decide its stage where they say (``stage_flags``); a stage still sent to ``open``
+    by ``*``, and a deals table without any won or lost deal, are findings (``stage_defaulted``)."""
+    table, cells = raw.name, raw.frame.copy()
+    for column, headers in mapping.stand_in.get(table, {}).items():
+        stand_in = None if column in cells else _column_of(raw, headers, lower=False)
+        if stand_in is not None:
+            cells[column] = stand_in
     for column, separator in mapping.first_of.get(table, {}).items():
         if column in cells:
             cells[column] = cells[column].str.split(re.escape(separator), regex=True).str[0].str.strip()
     for column, value in mapping.defaults.get(table, {}).items():
         cells[column] = cells[column].where(cells[column].str.strip().ne(""), value) if column in cells else value
+    defaulted = pd.Series(False, index=cells.index)
     for column, values in mapping.values.get(table, {}).items():
         if column not in cells:
             continue
@@ -112,6 +119,122 @@ def prepare_cells(cells: pd.DataFrame, table: str, mapping: ExportMapping) -> pd
         text = cells[column].str.strip()
         mapped = text.str.lower().map(lookup)
         if ANY_VALUE in values:
+            if column == "stage":
+                defaulted = mapped.isna() & text.ne("")
             mapped = mapped.where(mapped.notna() | text.eq(""), values[ANY_VALUE])
         cells[column] = mapped.where(mapped.notna(), cells[column])
-    return cells
+    if table != "deals" or "stage" not in cells:
+        return cells, []
+    if mapping.stage_flags is not None:
+        flagged = _stage_from_flags(raw, mapping.stage_flags)
+        cells["stage"] = flagged.where(flagged.notna(), cells["stage"])
+        defaulted &= flagged.isna()
+    return cells, _stage_findings(raw, cells["stage"], defaulted)
+
+
+_TRUE, _FALSE = frozenset({"true", "yes", "1"}), frozenset({"false", "no", "0"})
+
+
+def _column_of(raw: RawTable, headers: list[str], *, lower: bool = True) -> pd.Series | None:
+    """The cells under the first of ``headers`` the export has (headers compared like data.columns'; also the
+    contract's column a header was mapped to), trimmed and lower-cased unless told not to; None when there is none."""
+    by_key = {header_key(written): name for name, written in raw.headers.items() if name in raw.frame}
+    by_key |= {name: name for name in raw.frame.columns}
+    found = next((by_key[header_key(h)] for h in headers if header_key(h) in by_key), None)
+    if found is None:
+        return None
+    return raw.frame[found].str.strip().str.lower() if lower else raw.frame[found]
+
+
+def _flag(raw: RawTable, headers: list[str]) -> pd.Series | None:
+    """A true/false column as booleans (NA where empty or neither), or None when the export lacks it."""
+    text = _column_of(raw, headers)
+    if text is None:
+        return None
+    return text.map(lambda v: True if v in _TRUE else False if v in _FALSE else pd.NA).astype("boolean")
+
+
+def _stage_from_flags(raw: RawTable, flags: StageFlags) -> pd.Series:
+    """won/lost/open where the export's flags say (as the sync reads HubSpot's stage metadata); NA elsewhere.
+
+    Closed and won (``Is Closed Won``, else a probability of 1.0 or 100 %) is won, closed and not won is lost,
+    not closed is open; with only a won flag, a true one is won and a false one leaves the stage's label to say."""
+    stage = pd.Series(pd.NA, index=raw.frame.index, dtype=object)
+    won, closed = _flag(raw, flags.won), _flag(raw, flags.closed)
+    probability = _column_of(raw, flags.probability)
+    if won is None and probability is not None:
+        per_cent = probability.str.endswith("%")
+        number = pd.to_numeric(probability.str.rstrip("%").str.strip(), errors="coerce")
+        won = (number.where(~per_cent, number / 100) >= 1).astype("boolean").where(number.notna())
+    if closed is not None:
+        stage[closed.eq(False).fillna(False)] = "open"
+        if won is not None:
+            stage[(closed & won).fillna(False)] = "won"
+            stage[(closed & ~won).fillna(False)] = "lost"
+    elif won is not None:
+        stage[won.fillna(False)] = "won"
+    return stage
+
+
+def _stage_findings(raw: RawTable, stage: pd.Series, defaulted: pd.Series) -> list[Finding]:
+    """``stage_defaulted``: the stage values ``*`` sent to open, with their counts, most frequent first (then by
+    value); and, in a finding of its own (``variant: no_closed``), a deals table without a single won or lost deal."""
+    findings = []
+    if defaulted.any():
+        counts = sorted(raw.frame.loc[defaulted, "stage"].str.strip().value_counts().items(),
+                        key=lambda item: (-item[1], item[0]))
+        shown = ", ".join(f"{value} ({count})" for value, count in counts[:_MAX_VALUES])
+        more = ", …" if len(counts) > _MAX_VALUES else ""
+        findings.append(Finding("stage_defaulted", "deals", int(defaulted.sum()), {"values": shown + more}))
+    filled = stage.str.strip().ne("")
+    if filled.any() and not stage.str.strip().str.lower().isin(("won", "lost")).any():
+        findings.append(Finding("stage_defaulted", "deals", int(filled.sum()), {"variant": "no_closed"}))
+    return findings
+
+
+_MAX_VALUES = 12  # stage values named in the finding; more are "…"
+
+
+def leave_out(raw: RawTable, filters: list[RowFilter]) -> tuple[RawTable, list[Finding]]:
+    """The table without the rows ``data.where`` leaves out (values compared case-insensitively, trimmed); each
+    filter that leaves rows out is a finding ``rows_left_out`` naming the column and the values with their counts.
+    A filter's column is the export's header or the contract's column it is mapped to, and must exist."""
+    findings, frame = [], raw.frame
+    for rule in filters:
+        by_key = {header_key(written): name for name, written in raw.headers.items() if name in frame}
+        name = rule.column if rule.column in frame else by_key.get(header_key(rule.column))
+        if name is None:
+            raise DataError(f"data.where.{raw.name}: no column '{rule.column}' in {raw.path.name}; its headers are "
+                            f"{', '.join(raw.headers.values())}. Correct the column in the config (headers are "
+                            f"case-insensitive).")
+        values = frame[name].str.strip()
+        listed = values.str.lower().isin([v.strip().lower() for v in (rule.keep or rule.leave_out or [])])
+        dropped = ~listed if rule.keep is not None else listed
+        if dropped.any():
+            counts = sorted(values[dropped].value_counts().items(), key=lambda item: (-item[1], item[0]))
+            shown = ", ".join(f"{value or '—'} ({count})" for value, count in counts[:_MAX_VALUES])
+            findings.append(Finding("rows_left_out", raw.name, int(dropped.sum()),
+                                    {"column": raw.headers.get(name, name),
+                                     "values": shown + (", …" if len(counts) > _MAX_VALUES else "")}))
+        frame = frame[~dropped]
+    return replace(raw, frame=frame), findings
+
+
+# Half-width katakana (ｱ-ﾝ, ﾉ): what a Western file (Mac Roman, cp1252) read as CP932 turns into, and what no
+# Japanese export holds beside ASCII alone; hiragana, kanji or full-width katakana beside it mean real Japanese.
+_HALF_WIDTH_KANA = r"[\uff61-\uff9f]"
+_JAPANESE = r"[\u3040-\u30ff\u4e00-\u9fff]"
+
+
+def suspect_encoding(raw: RawTable) -> list[Finding]:
+    """``suspect_encoding`` when a file detected as CP932 reads as half-width katakana amid ASCII and holds no
+    other Japanese: likely a Mac Roman or cp1252 export (``…`` becomes ``ﾉ``); set data.encoding for it."""
+    if raw.encoding != "cp932" or raw.frame.empty:
+        return []
+    text = raw.frame.apply(lambda column: column.str.cat(sep="\n"))
+    joined = "\n".join([*raw.headers.values(), *text.to_list()])
+    if re.search(_JAPANESE, joined) or not re.search(_HALF_WIDTH_KANA, joined):
+        return []
+    rows = raw.frame.apply(lambda column: column.str.contains(_HALF_WIDTH_KANA, regex=True)).any(axis=1)
+    example = next(v for v in raw.frame[rows].to_numpy().ravel() if re.search(_HALF_WIDTH_KANA, v))
+    return [Finding("suspect_encoding", raw.name, int(rows.sum()), {"file": raw.path.name, "example": example})]

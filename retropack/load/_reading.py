@@ -65,12 +65,13 @@ def find_file(folder: Path, table: str) -> Path | None:
     return found[0] if found else None
 
 
-def read_table(name: str, path: Path) -> RawTable:
-    """Read one table file as text, with normalized headers and spreadsheet row numbers."""
+def read_table(name: str, path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> RawTable:
+    """Read one table file as text, with normalized headers and spreadsheet row numbers. ``encoding`` and
+    ``delimiter`` (``data.encoding``/``data.delimiter``) are what detection cannot know: Mac Roman, ``;``."""
     if path.suffix.lower() == ".parquet":
         encoding, written, cells = None, *_parquet_cells(path)
     else:
-        encoding, written, cells = _csv_cells(path)
+        encoding, written, cells = _csv_cells(path, encoding, delimiter or ",")
     cells = cells.set_axis(pd.RangeIndex(2, len(cells) + 2, name="row"), axis=0)
     columns, repeated = _normalized_headers(path, written, cells, needed=_contract_columns(name))
     frame = cells.iloc[:, [position for position, _ in columns.values()]].set_axis(list(columns), axis=1)
@@ -107,11 +108,24 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
     )
 
 
-def _csv_cells(path: Path) -> tuple[str, list[str], pd.DataFrame]:
-    """The encoding, the header cells and every other cell of a CSV file, all as text."""
-    text, encoding = decode(path, path.read_bytes())
+def _decode_as(path: Path, data: bytes, encoding: str) -> str:
+    """The file's text in the configured encoding, strictly: a byte it cannot hold is an error, not a guess."""
     try:
-        cells = pd.read_csv(io.StringIO(text), header=None, dtype=str, na_filter=False, skip_blank_lines=False)
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise DataError(f"File '{path}' cannot be read as {encoding} (data.encoding): byte 0x{data[error.start]:02x} "
+                        f"at offset {error.start} (line {line}) is invalid in it; correct data.encoding for this "
+                        f"file or re-save it as UTF-8.") from None
+
+
+def _csv_cells(path: Path, encoding: str | None = None, delimiter: str = ",") -> tuple[str, list[str], pd.DataFrame]:
+    """The encoding, the header cells and every other cell of a CSV file, all as text."""
+    data = path.read_bytes()
+    text, encoding = (_decode_as(path, data, encoding), encoding) if encoding else decode(path, data)
+    try:
+        cells = pd.read_csv(io.StringIO(text), header=None, dtype=str, na_filter=False, skip_blank_lines=False,
+                            sep=delimiter)
     except pd.errors.EmptyDataError:
         raise DataError(f"File '{path}' is empty; it needs at least a header row with the column names.") from None
     except pd.errors.ParserError as error:

@@ -25,7 +25,7 @@ import pandas as pd
 from retropack._membership import is_in
 from retropack.errors import DataError, visible
 from retropack.load._events import EventFile, Unsupported
-from retropack.load._export import drop_footer, locate, map_columns, prepare_cells
+from retropack.load._export import drop_footer, leave_out, locate, map_columns, prepare_cells, suspect_encoding
 from retropack.load._reading import RawTable, read_table
 from retropack.load.dataset import Dataset, Finding, TableQuality
 from retropack.load.mapping import ExportMapping, merged
@@ -75,6 +75,8 @@ class _Options:
 
     tz: str
     date_order: str | None = None
+    date_formats: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # table -> column (or *) -> formats
+    table: str = ""  # the table being read, whose date formats apply
     value_maps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table -> columns with a value map
     max_amount: float = DEFAULT_MAX_AMOUNT  # a larger amount is a typo or an attack, not money
 
@@ -95,13 +97,16 @@ def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share
     paths = _locate_all(Path(folder), preset, own)
     by_duckdb = paths["email_events"] is not None and _countable(mapping)
     raws, findings = _read_all({n: p for n, p in paths.items() if n != "email_events" or not by_duckdb}, preset, own)
-    cells = {name: prepare_cells(raw.frame, name, mapping) for name, raw in raws.items()}
+    cells = {}
+    for name, raw in raws.items():
+        cells[name], prepared = prepare_cells(raw, mapping)
+        findings += prepared
     with ExitStack() as stack:
         events = _open_events(paths["email_events"], cells["email_sends"], stack) if by_duckdb else None
         if by_duckdb and events is None:  # a file DuckDB would read differently: the pandas way, like any table
             more, skipped = _read_all({"email_events": paths["email_events"]}, preset, own)
             raws, findings = _in_table_order({**raws, **more}), findings + skipped
-            cells["email_events"] = prepare_cells(more["email_events"].frame, "email_events", mapping)
+            cells["email_events"], _ = prepare_cells(more["email_events"], mapping)
         headers = dict(raws)
         if events is not None:
             headers["email_events"], cells["email_events"] = events.header, events.header.frame
@@ -109,7 +114,8 @@ def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share
         specs = {name: _effective(TABLES[name], has_events="email_events" in headers) for name in headers}
         for name, raw in headers.items():
             _require_columns(specs[name], raw, cells[name], mapped=bool(mapping.columns.get(name)))
-        options = _Options(timezone, mapping.date_order, {t: tuple(m) for t, m in mapping.values.items()}, max_amount)
+        options = _Options(timezone, mapping.date_order, {t: mapping.date_formats(t) for t in TABLES},
+                           value_maps={t: tuple(m) for t, m in mapping.values.items()}, max_amount=max_amount)
         checked = {name: _check_table(specs[name], raw, cells, options) for name, raw in raws.items()}
         frames = {name: result.frame for name, result in checked.items()}
         if events is not None:
@@ -160,15 +166,19 @@ def _locate_all(folder: Path, preset: ExportMapping, own: ExportMapping) -> dict
 
 def _read_all(paths: dict[str, Path | None], preset: ExportMapping,
               own: ExportMapping) -> tuple[dict[str, RawTable], list[Finding]]:
-    """Each table file of ``paths``, in declaration order, with the export's headers read as the contract's
-    columns and report footers dropped."""
+    """Each table file of ``paths``, in declaration order, in its configured encoding and delimiter, with the
+    export's headers read as the contract's columns, report footers dropped and ``where``'s rows left out."""
+    mapping = merged(preset, own)
     raws, findings = {}, []
     for name, path in paths.items():
         if path is None:
             continue
-        raw = map_columns(read_table(name, path), preset.columns.get(name, {}), own.columns.get(name, {}))
-        raws[name], skipped = drop_footer(raw, [*preset.footer, *own.footer])
-        findings += skipped
+        raw = read_table(name, path, encoding=mapping.encoding.get(name), delimiter=mapping.delimiter.get(name))
+        findings += suspect_encoding(raw)
+        raw = map_columns(raw, preset.columns.get(name, {}), own.columns.get(name, {}))
+        raw, skipped = drop_footer(raw, [*preset.footer, *own.footer])
+        raws[name], left_out = leave_out(raw, mapping.where.get(name, []))
+        findings += skipped + left_out
     return raws, findings
 
 
@@ -242,6 +252,7 @@ def _check_table(table: Table, raw: RawTable, prepared: dict[str, pd.DataFrame],
     ``prepared`` holds every table's cells after the export mapping; reasons quote the cells as read.
     """
     cells = prepared[table.name]
+    options = dataclasses.replace(options, table=table.name)
     verdicts = _Verdicts(cells.index)
     typed = {}
     for column in _key_first(table):
@@ -385,7 +396,9 @@ def _text(text: pd.Series, column: Column, options: _Options) -> pd.Series:
 
 
 def _timestamps(text: pd.Series, column: Column, options: _Options) -> pd.Series:
-    return parse_timestamps(text, options.tz, date_order=options.date_order)
+    formats = options.date_formats.get(options.table, {})
+    return parse_timestamps(text, options.tz, date_order=options.date_order,
+                            formats=formats.get(column.name) or formats.get("*", []))
 
 
 def _numbers(text: pd.Series, column: Column, options: _Options) -> pd.Series:
@@ -439,13 +452,16 @@ def parse_numbers(text: pd.Series) -> pd.Series:
     return values.where(np.isfinite(values))
 
 
-def parse_timestamps(text: pd.Series, tz: str, *, date_order: str | None = None) -> pd.Series:
+def parse_timestamps(text: pd.Series, tz: str, *, date_order: str | None = None,
+                     formats: list[str] | tuple[str, ...] = ()) -> pd.Series:
     """``datetime64[ns, tz]`` of ISO-8601 text: with an offset converted to ``tz``, without one taken as in ``tz``.
 
     A local time that a daylight-saving change makes ambiguous or skips is resolved (standard
     time; shifted forward) rather than rejected. NaT where empty or unreadable. ``date_order``
-    (``MDY`` or ``DMY``) reads locale dates such as ``6/1/2025 9:05 PM``.
+    (``MDY`` or ``DMY``) reads locale dates such as ``6/1/2025 9:05 PM``; ``formats`` (``data.date_format``) are
+    the export's own, tried in order before ISO 8601, a two-digit year read as 20yy.
     """
+    text = _formatted_dates(text, formats) if formats else text
     iso = _iso_dates(text, date_order)
     with_offset = iso.str.contains(_OFFSET, regex=True)
     result = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[ns, {tz}]")
@@ -453,6 +469,22 @@ def parse_timestamps(text: pd.Series, tz: str, *, date_order: str | None = None)
         if part.any():
             parsed = pd.to_datetime(iso[part], format="ISO8601", errors="coerce", utc=utc)
             result[part] = _in_zone(parsed.where(parsed.dt.year.between(1678, 2261)), tz).astype(result.dtype)
+    return result
+
+
+def _formatted_dates(text: pd.Series, formats: list[str] | tuple[str, ...]) -> pd.Series:
+    """Text read by the first of ``formats`` that reads it rewritten as ISO 8601 (``Jun 01, 2023 09:46 pm`` →
+    ``2023-06-01 21:46:00``); other text unchanged. ``%y`` is 20yy, never 19yy (exports are recent)."""
+    result, left = text.copy(), text.ne("")
+    for fmt in formats:
+        if not left.any():
+            break
+        parsed = pd.to_datetime(text[left].str.strip(), format=fmt, errors="coerce")
+        if "%y" in fmt:
+            parsed = parsed.where(parsed.dt.year >= 2000, parsed + pd.DateOffset(years=100))
+        read = parsed.notna()
+        result[read[read].index] = parsed[read].dt.strftime("%Y-%m-%d %H:%M:%S")
+        left &= ~read.reindex(left.index, fill_value=False)
     return result
 
 
@@ -492,7 +524,8 @@ def _in_zone(parsed: pd.Series, tz: str) -> pd.Series:
 def _countable(mapping: ExportMapping) -> bool:
     """Whether DuckDB may count email_events: not when the export mapping reshapes the events (their columns,
     values, lists or defaults) or drops report footers, which the pandas path applies."""
-    shaped = (mapping.columns, mapping.values, mapping.first_of, mapping.defaults)
+    shaped = (mapping.columns, mapping.values, mapping.first_of, mapping.defaults, mapping.where, mapping.date_format,
+              mapping.encoding, mapping.delimiter)
     return not mapping.footer and not any("email_events" in part for part in shaped)
 
 
@@ -575,6 +608,13 @@ def apply_event_counts(
 
 
 def _deals_without_amount(deals: pd.DataFrame) -> list[Finding]:
-    """Deals kept with an empty amount (not won, so counted as 0): the pack says how many."""
-    missing = int(deals["amount"].isna().sum())
-    return [Finding("deals_without_amount", "deals", missing)] if missing else []
+    """Deals kept with an empty amount, and won deals kept although closed before created (contract §1): the pack
+    says how many. A deal that is not won counts as 0 in sums; a won one counts in won-deal counts, win rate and
+    sales cycle but not in sums and means (``won_without_amount``); one closed before it was created has a cycle of
+    0 days (``closed_before_created``)."""
+    missing = deals["amount"].isna()
+    won = deals["stage"].eq("won")
+    early = deals["stage"].isin(("won", "lost")) & (deals["closed_at"] < deals["created_at"]).fillna(False)
+    counts = {"deals_without_amount": int((missing & ~won).sum()), "won_without_amount": int((missing & won).sum()),
+              "closed_before_created": int(early.sum())}
+    return [Finding(code, "deals", count) for code, count in counts.items() if count]

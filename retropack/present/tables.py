@@ -8,12 +8,13 @@ import pandas as pd
 
 from retropack.insights.content_plan import ContentPlan
 from retropack.load import Dataset
+from retropack.load.dataset import Finding
 from retropack.months import Month
 from retropack.present.cells import Table, date_cell, text_cell
 from retropack.present.formatting import NO_VALUE, month_label
 from retropack.present.messages import Translator
 
-__all__ = ["SLA_ROWS_SHOWN", "content_tables", "quality_tables", "sla_table"]
+__all__ = ["SLA_ROWS_SHOWN", "content_tables", "finding_key", "quality_tables", "sla_table"]
 
 SLA_ROWS_SHOWN = 12
 
@@ -60,6 +61,12 @@ def content_tables(content: ContentPlan, tr: Translator) -> tuple[Table, Table, 
     return cadence, last, upcoming, scenarios
 
 
+def finding_key(finding: Finding) -> str:
+    """The message of a load finding: ``finding.<code>``, or ``finding.<code>.<variant>`` for a variant of it."""
+    variant = finding.params.get("variant")
+    return f"finding.{finding.code}" + (f".{variant}" if variant else "")
+
+
 def quality_tables(dataset: Dataset, tr: Translator, non_finite: Mapping[str, list[Month]] | None = None,
                    ) -> tuple[Table, tuple[str, ...]]:
     """Rows read and rejected per table, by reason, and the other findings; tables by what they hold, not by file.
@@ -70,7 +77,7 @@ def quality_tables(dataset: Dataset, tr: Translator, non_finite: Mapping[str, li
         rows.append((tr(f"table.{q.table}"), f"{q.rows_read:,}", f"{q.rejected:,}", f"{q.reject_share * 100:.1f}%",
                      reasons or NO_VALUE))
     header = tuple(tr(f"quality.col.{c}") for c in ("table", "read", "rejected", "share", "reasons"))
-    findings = tuple(tr(f"finding.{f.code}", table=tr(f"table.{f.table}"), count=f.count, **f.params)
+    findings = tuple(tr(finding_key(f), table=tr(f"table.{f.table}"), count=f.count, **f.params)
                      for f in dataset.findings)
     findings += tuple(tr("finding.kpi_not_finite", kpi=tr.kpi_name(kpi),
                          months=tr("list.sep").join(month_label(str(m), tr.locale) for m in months))

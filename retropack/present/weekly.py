@@ -53,7 +53,7 @@ def weekly_view(weeks: tuple[Week, ...], results: list[KpiResult], tr: Translato
     labels = tuple(span_label(w.first, w.last, tr) for w in weeks)
     length = calendar.monthrange(weeks[0].first.year, weeks[0].first.month)[1]
     panels, rows, lines = [], [], []
-    for kpi_id in WEEKLY_KPIS:
+    for kpi_id in (k for k in WEEKLY_KPIS if k in weeks[0].counts):
         values = tuple(w.counts[kpi_id] for w in weeks)
         target = targets.get(kpi_id)
         name = tr.kpi_name(kpi_id)

@@ -1,5 +1,6 @@
-"""A won or lost deal closed before it was created is a rejected row (issue 12, item 9): a typo in a year must not
-add a win to the month's sums."""
+"""A won or lost deal closed before it was created is kept with a sales cycle of 0 days and reported as the finding
+closed_before_created (contract §1 as changed by issue 22: real CRMs hold deals entered after they closed; issue 12
+had rejected them)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pandas as pd
 
 from retropack.config import load_config
 from retropack.flow import steps
+from retropack.kpis.inputs import KpiParams, build_inputs
+from retropack.load.dataset import Finding
 from retropack.months import Month
 from tests.conftest import DEMO_CONFIG, ROOT
 
@@ -22,7 +25,7 @@ def won_amount(data: Path) -> float | None:
     return next(r.actual for r in analysis.results if r.kpi.id == "ma_won_amount")
 
 
-def test_a_win_closed_before_it_was_created_is_rejected_and_left_out_of_the_sums(tmp_path: Path) -> None:
+def test_a_win_closed_before_it_was_created_is_kept_with_a_cycle_of_0_days(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data" / "demo", data)
     before = won_amount(data)
@@ -34,11 +37,11 @@ def test_a_win_closed_before_it_was_created_is_rejected_and_left_out_of_the_sums
     frame.to_csv(deals, index=False)
 
     dataset = steps.load(load_config(DEMO_CONFIG, data=data).settings)
-    rejects = dataset.quality["deals"].rejects
-    [reason] = rejects.loc[rejects["deal_id"].eq(frame.loc[won, "deal_id"]), "reason"]
-    assert reason == ("closed_before_created: a deal at stage 'won' closed at '2026-10-01T00:00:00', before it was "
-                      "created at '2026-10-15T00:00:00'.")
-    assert won_amount(data) == before - float(frame.loc[won, "amount"])
+    assert "closed_before_created" not in dataset.quality["deals"].reasons
+    assert Finding("closed_before_created", "deals", 1) in dataset.findings
+    kept = build_inputs(dataset, KpiParams()).deals.set_index("deal_id")
+    assert kept.loc[frame.loc[won, "deal_id"], "cycle_days"] == 0.0
+    assert won_amount(data) == before  # still won in October, with its amount
 
 
 def test_an_open_deal_with_an_early_forecast_close_date_is_kept(tmp_path: Path) -> None:

@@ -139,7 +139,6 @@ DEALS_HEADER = "deal_id,created_at,amount,stage,closed_at,ma_sourced\n"
         ("deals", DEALS_HEADER + "D1,2025-06-03,1,open,,maybe", "bad_bool", "column 'ma_sourced' holds 'maybe', which is not true/false, 1/0 or yes/no"),
         ("deals", DEALS_HEADER + "D1,2025-06-03,1,won,,", "missing_closed_at", "a deal at stage 'won' needs closed_at"),
         ("deals", DEALS_HEADER + "D1,2025-06-03,1,Lost,,", "missing_closed_at", "a deal at stage 'Lost' needs closed_at"),
-        ("deals", DEALS_HEADER + "D1,2025-06-03,,won,2025-06-04,", "won_without_amount", "a deal at stage 'won' needs an amount"),
         ("email_sends", SENDS_HEADER + "S1,2025-06-02,100,101,0,0,0", "delivered_exceeds_sent", "delivered '101' is greater than sent '100'"),
         ("email_sends", SENDS_HEADER + "S1,2025-06-02,,10,11,0,0", "opens_exceed_delivered", "unique_opens '11' is greater than delivered '10'"),
         ("email_sends", SENDS_HEADER + "S1,2025-06-02,,10,1,12,0", "clicks_exceed_delivered", "unique_clicks '12' is greater than delivered '10'"),
@@ -280,6 +279,15 @@ def test_deals_without_amount_that_are_not_won_are_kept_and_counted(tmp_path: Pa
     assert len(ds.tables["deals"]) == 3
     assert ds.quality["deals"].rejected == 0
     assert ds.findings == [Finding("deals_without_amount", "deals", 2)]
+
+
+def test_won_deals_without_amount_are_kept_and_counted_apart(tmp_path: Path) -> None:
+    """Contract §1 (issue 22): a won deal with an empty amount is kept; it is not 0 in sums, so it has its finding."""
+    deals = DEALS_HEADER + "D1,2025-06-03,,won,2025-06-09,\nD2,2025-06-03,,open,,\nD3,2025-06-03,5,won,2025-06-09,\n"
+    ds = load(tmp_path, deals=deals)
+    assert ds.quality["deals"].rejected == 0
+    assert ds.tables["deals"]["amount"].isna().tolist() == [True, True, False]
+    assert ds.findings == [Finding("deals_without_amount", "deals", 1), Finding("won_without_amount", "deals", 1)]
 
 
 def test_optional_tables_are_read_when_present(tmp_path: Path) -> None:
