@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from retropack._membership import is_in
-from retropack.config import Config, Settings
-from retropack.insights.actions import ActionContext, PastAction, choose_actions, look_back
+from retropack.config import Config, Settings, Team
+from retropack.insights.actions import ESCALATE_AT, ActionContext, History, PastAction, choose_actions, look_back
 from retropack.insights.cadence import Cadence, measure_cadence
 from retropack.insights.content_plan import ContentPlan, build_content_plan
 from retropack.insights.diagnosis import Diagnosis, check_for_actions, diagnose, health_signals
@@ -120,8 +120,17 @@ class _Month:
     actions: ActionContext
 
 
+def _short_of_hours(team: Team | None) -> frozenset[str]:
+    """The people of the roles that give MA fewer hours than the seed recommends: one action each at most."""
+    capacity = assess_capacity(team)
+    if team is None or capacity is None:
+        return frozenset()
+    return frozenset(member for role in capacity.short_roles if role.role in team.roles
+                     for member in team.roles[role.role].members)
+
+
 def _month(inputs: KpiInputs, dataset: Dataset, config: Config, month: Month, scoring_review: bool,
-           *, for_actions_only: bool = False) -> _Month:
+           *, for_actions_only: bool = False, proposed: tuple[frozenset[str], ...] = ()) -> _Month:
     """``for_actions_only``: last month's pass, which only chooses actions again, explains only the KPIs whose rules
     read an explanation (``explained_by``, a concentration)."""
     settings = config.settings
@@ -144,7 +153,9 @@ def _month(inputs: KpiInputs, dataset: Dataset, config: Config, month: Month, sc
             **subjects.signals}
     found = find_insights(results, settings.insights.min_sample)
     whys = {r.kpi.id: tell(r) for r in results}
-    chosen = choose_actions(config.rules, results, sigs, month, settings.team, whys, found)
+    history = History(proposed, dataset.tables.get("action_log"), _short_of_hours(settings.team))
+    chosen = choose_actions(config.rules, results, sigs, month, settings.team, whys, found, subjects=subjects,
+                            history=history)
     return _Month(results, breaches, content, diagnosis, sigs, found, ActionContext(month, chosen, results, whys, sigs,
                                                                                     subjects))
 
@@ -154,9 +165,11 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
     review outside its quarter."""
     settings, rules = config.settings, config.rules
     inputs = build_inputs(dataset, kpi_params(settings))
-    now = _month(inputs, dataset, config, month, scoring_review)
-    before = _month(inputs, dataset, config, month.shift(-1), False, for_actions_only=True) \
-        if month.shift(-1) >= settings.program.start else None
+    earlier = [_month(inputs, dataset, config, month.shift(-k), False, for_actions_only=True)
+               for k in range(1, ESCALATE_AT) if month.shift(-k) >= settings.program.start]  # M−1, M−2: repeats
+    now = _month(inputs, dataset, config, month, scoring_review,
+                 proposed=tuple(frozenset(c.rule.id for c in m.actions.commitments) for m in earlier))
+    before = earlier[0] if earlier else None
     assert now.diagnosis is not None  # the reported month is diagnosed whole
     return Analysis(
         month=month,

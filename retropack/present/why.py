@@ -9,7 +9,7 @@ from retropack.kpis.catalog import KpiDefinition
 from retropack.present.formatting import format_change, format_value
 from retropack.present.messages import Translator
 
-__all__ = ["FACTOR_UNITS", "cause_line", "caveat_line", "driver_lines", "main_cause", "mostly_line", "part_label"]
+__all__ = ["FACTOR_UNITS", "cause_line", "caveat_line", "driver_lines", "group_who", "mostly_line", "part_label"]
 
 # The unit each factor of a ratio is shown in.
 FACTOR_UNITS = {"spend": "money", "new_leads": "count", "won_deals": "count", "won_amount": "money",
@@ -19,14 +19,18 @@ FACTOR_UNITS = {"spend": "money", "new_leads": "count", "won_deals": "count", "w
 _BASE = {"sla_followup_rate": "sla"}  # what a rate's denominator is made of: e-mails, or MQLs
 
 
-def _who(cause: Cause, tr: Translator) -> str:
+def group_who(dimension: str, group: str | None, tr: Translator) -> str:
     """The group with its dimension (セグメント「大企業」); the rows without a value by what they are, alone
     (「シナリオ外の配信(メルマガ等)」)."""
+    name = tr.group(dimension, group)
+    if group is None:
+        return tr("why.who_unset", group=name)
+    return tr("why.who", dimension=tr(f"dimension.{dimension}"), group=name)
+
+
+def _who(cause: Cause, tr: Translator) -> str:
     assert cause.part is not None and cause.dimension is not None
-    group = tr.group(cause.dimension, cause.part.group)
-    if cause.part.group is None:
-        return tr("why.who_unset", group=group)
-    return tr("why.who", dimension=tr(f"dimension.{cause.dimension}"), group=group)
+    return group_who(cause.dimension, cause.part.group, tr)
 
 
 def _value(value: float | None, unit: str, tr: Translator, currency: str) -> str:
@@ -159,14 +163,3 @@ def mostly_line(why: Why, kpi: KpiDefinition, tr: Translator) -> str:
     if why.mostly is None:
         return ""
     return tr(f"why.mostly.{why.mostly}.{_BASE.get(kpi.id, 'email')}")
-
-
-def main_cause(why: Why, kpi: KpiDefinition, tr: Translator, currency: str) -> str:
-    """The largest cause in one phrase, for an action's reason; or that nothing stands out."""
-    if not why.causes:
-        return tr("driver.none")
-    cause = why.causes[0]
-    effect = format_change(cause.effect, kpi.unit, tr.locale, currency)
-    if cause.moved in ("factor", "mean"):
-        return tr("why.main_factor", factor=tr.mid_sentence(part_label(cause, tr)), effect=effect)
-    return tr("driver.sentence", who=tr.mid_sentence(_who(cause, tr)), effect=effect)
