@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -17,7 +17,13 @@ from retropack.insights.highlights import Buckets, sla_breaches, sort_into_bucke
 from retropack.insights.patterns import Insight, find_insights
 from retropack.insights.story import Story, find_stories
 from retropack.insights.subjects import find_subjects
-from retropack.insights.targets import TargetReview, targets_to_review
+from retropack.insights.targets import (
+    TargetRaise,
+    TargetReview,
+    focus_without_target,
+    targets_to_raise,
+    targets_to_review,
+)
 from retropack.insights.why import tell
 from retropack.kpis.evaluation import KpiResult, evaluate
 from retropack.kpis.inputs import KpiInputs, KpiParams, build_inputs
@@ -64,6 +70,8 @@ class Analysis:
     insights: list[Insight]
     cadence: Cadence  # weekly counts, per-send rates and sales' MQL feedback of the month
     non_finite: dict[str, list[Month]]  # KPIs that overflowed in a month the pack shows (given as no value there)
+    target_raises: list[TargetRaise] = field(default_factory=list)  # targets beaten 2× three months running
+    targets_needed: tuple[str, tuple[str, ...]] = ("", ())  # the next phase and its focus KPIs without a target
 
 
 def kpi_params(settings: Settings) -> KpiParams:
@@ -190,6 +198,8 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
         insights=[_with_rules(i, rules) for i in now.insights],
         cadence=measure_cadence(inputs, dataset, month, now.results),
         non_finite={kpi: sorted(months) for kpi, months in inputs.non_finite.items()},
+        target_raises=targets_to_raise(now.results),
+        targets_needed=focus_without_target(phase_of(month, settings.program.start), settings.targets.for_phase),
     )
 
 

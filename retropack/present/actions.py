@@ -16,7 +16,7 @@ from retropack.insights.actions import ActionContext, Commitment, PastAction
 from retropack.insights.aim import FACTOR, Driver, KpiEffect
 from retropack.insights.highlights import direction_of
 from retropack.insights.subjects import Subjects
-from retropack.insights.targets import TargetReview
+from retropack.insights.targets import RAISE_MONTHS, TargetRaise, TargetReview
 from retropack.kpis.evaluation import KpiResult
 from retropack.present.cells import Table
 from retropack.present.clean import data_text
@@ -25,7 +25,8 @@ from retropack.present.messages import Translator
 from retropack.present.why import FACTOR_UNITS, group_who
 from retropack.rules import ActionRule
 
-__all__ = ["BLANK_ROWS", "COMPANIES_NAMED", "ActionView", "action_views", "closing_tables", "previous_table"]
+__all__ = ["BLANK_ROWS", "COMPANIES_NAMED", "ActionView", "Decisions", "action_views", "closing_tables",
+           "previous_table"]
 
 COMPANIES_NAMED = 2  # a title names this many companies, then "ほか N社"
 BLANK_ROWS = 2  # empty rows of each closing table, to fill in the meeting
@@ -195,19 +196,44 @@ def previous_table(past: Sequence[PastAction], previous: Sequence[ActionView], t
     return Table(header, tuple(rows), note)
 
 
-def closing_tables(actions: Sequence[ActionView], reviews: Sequence[TargetReview], results: Sequence[KpiResult],
-                   tr: Translator, currency: str) -> tuple[Table, Table]:
-    """The closing page: what the meeting decides (owners and dates of the actions, targets to reset, the next
-    meeting) and the homework (each action with its owner and due date), with blank rows to fill in."""
+@dataclass(frozen=True)
+class Decisions:
+    """Every decision the pack asks for elsewhere, gathered for the closing page's decision table."""
+
+    reviews: Sequence[TargetReview] = ()  # targets out of reach
+    raises: Sequence[TargetRaise] = ()  # targets beaten 2× three months running
+    needed: tuple[str, tuple[str, ...]] = ("", ())  # the next phase and its focus KPIs without a target
+    patterns: Sequence[str] = ()  # the health check's raised patterns no action addresses ("decide today")
+
+
+def _decision_rows(actions: Sequence[ActionView], asked: Decisions, results: Sequence[KpiResult], tr: Translator,
+                   currency: str) -> list[str]:
     by_id = {r.kpi.id: r for r in results}
-    decisions = []
-    if actions:
-        decisions.append((tr("closing.confirm_actions", first=actions[0].number, last=actions[-1].number), "", "",
-                          ""))
-    for review in reviews:
+    loc = tr.locale
+    rows = [tr("closing.confirm_actions", first=actions[0].number, last=actions[-1].number)] if actions else []
+    rows += [tr("closing.escalated", months=a.repeat, title=a.title) for a in actions if a.escalated]
+    for review in asked.reviews:
         kpi = by_id[review.kpi_id].kpi
-        decisions.append((tr("closing.target_review", name=kpi.name(tr.locale),
-                             target=format_value(review.target, kpi.unit, tr.locale, currency)), "", "", ""))
+        rows.append(tr("closing.target_review", name=kpi.name(loc),
+                       target=format_value(review.target, kpi.unit, loc, currency)))
+    for raise_ in asked.raises:
+        kpi = by_id[raise_.kpi_id].kpi
+        rows.append(tr("closing.target_raise", name=kpi.name(loc), months=RAISE_MONTHS,
+                       target=format_value(raise_.target, kpi.unit, loc, currency), times=f"{raise_.lowest:.1f}"))
+    phase, missing = asked.needed
+    if missing:
+        rows.append(tr("closing.target_needed", phase=tr(f"phase.{phase}"),
+                       names=tr("list.sep").join(tr.kpi_name(k) for k in missing)))
+    rows += [tr("closing.pattern", pattern=p) for p in asked.patterns]
+    return rows
+
+
+def closing_tables(actions: Sequence[ActionView], asked: Decisions, results: Sequence[KpiResult],
+                   tr: Translator, currency: str) -> tuple[Table, Table]:
+    """The closing page: what the meeting decides (owners and dates of the actions, escalated actions, targets to
+    review, raise or set, the health check's open patterns, the next meeting) and the homework (each action with
+    its owner and due date), with blank rows to fill in."""
+    decisions = [(row, "", "", "") for row in _decision_rows(actions, asked, results, tr, currency)]
     decisions.append((tr("closing.next_meeting"), "", "", ""))
     homework = [(f"{a.number}. {a.title}", a.assignee or a.owner, a.due_label, "☐") for a in actions]
     return (Table(tuple(tr(f"closing.col.{c}") for c in ("topic", "decision", "owner", "due")),
