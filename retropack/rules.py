@@ -160,6 +160,8 @@ class Condition(_Strict):
     at_least: float = 1
     explained_by: Literal["mix", "rate"] | None = None
     insight: Literal["concentration", "unusual_change", "trend", "pace"] | None = None
+    subject_is_driver: bool = False  # the subject the rule names (the worn-out piece) must be the KPI's driver
+    unreliable: bool = False  # fires for each KPI a data finding touches: the only action on it is to fix the data
 
 
 class ActionRule(_Strict):
@@ -174,6 +176,7 @@ class ActionRule(_Strict):
     role: Literal["ma_admin", "content", "analyst", "sales_liaison"] | None = None
     due_business_day: int = Field(10, ge=1, le=23)  # 5 = within the meeting's week; past the month's last: its last
     standing: bool = False  # fires every month; proposed only to reach the minimum of committed actions
+    moves_kpi: bool = True  # false: it works on the reported month's own records (a closed month): no KPI figure
     seed: dict[Literal["ja", "en"], str] = Field(default_factory=dict)
     text: dict[Literal["ja", "en"], Wording]
 
@@ -217,6 +220,8 @@ def load_rules(path: Path) -> Rules:
         key = ".".join(str(p) for p in first["loc"])
         raise ConfigError(f"{where}: key '{key}': {first['msg']}. Fix the rule in the file.") from None
     for rule in rules.actions:
+        if rule.when.unreliable:
+            continue  # it fires on whichever KPI a data finding touches
         if rule.kpi is not None and rule.kpi not in KPI_IDS:
             raise ConfigError(f"{where}: rule '{rule.id}' names unknown KPI '{rule.kpi}'"
                               f"{did_you_mean(rule.kpi, KPI_IDS)}.")

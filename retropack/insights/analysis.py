@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from retropack._membership import is_in
-from retropack.config import Config, Settings
-from retropack.insights.actions import ActionContext, PastAction, choose_actions, look_back
+from retropack.config import Config, Settings, Team
+from retropack.insights.actions import ESCALATE_AT, ActionContext, History, PastAction, choose_actions, look_back
 from retropack.insights.cadence import Cadence, measure_cadence
 from retropack.insights.content_plan import ContentPlan, build_content_plan
 from retropack.insights.diagnosis import Diagnosis, check_for_actions, diagnose, health_signals
@@ -17,7 +17,13 @@ from retropack.insights.highlights import Buckets, sla_breaches, sort_into_bucke
 from retropack.insights.patterns import Insight, find_insights
 from retropack.insights.story import Story, find_stories
 from retropack.insights.subjects import find_subjects
-from retropack.insights.targets import TargetReview, targets_to_review
+from retropack.insights.targets import (
+    TargetRaise,
+    TargetReview,
+    focus_without_target,
+    targets_to_raise,
+    targets_to_review,
+)
 from retropack.insights.why import tell
 from retropack.kpis.evaluation import KpiResult, evaluate
 from retropack.kpis.inputs import KpiInputs, KpiParams, build_inputs
@@ -64,6 +70,8 @@ class Analysis:
     insights: list[Insight]
     cadence: Cadence  # weekly counts, per-send rates and sales' MQL feedback of the month
     non_finite: dict[str, list[Month]]  # KPIs that overflowed in a month the pack shows (given as no value there)
+    target_raises: list[TargetRaise] = field(default_factory=list)  # targets beaten 2× three months running
+    targets_needed: tuple[str, tuple[str, ...]] = ("", ())  # the next phase and its focus KPIs without a target
 
 
 def kpi_params(settings: Settings) -> KpiParams:
@@ -120,8 +128,17 @@ class _Month:
     actions: ActionContext
 
 
+def _short_of_hours(team: Team | None) -> frozenset[str]:
+    """The people of the roles that give MA fewer hours than the seed recommends: one action each at most."""
+    capacity = assess_capacity(team)
+    if team is None or capacity is None:
+        return frozenset()
+    return frozenset(member for role in capacity.short_roles if role.role in team.roles
+                     for member in team.roles[role.role].members)
+
+
 def _month(inputs: KpiInputs, dataset: Dataset, config: Config, month: Month, scoring_review: bool,
-           *, for_actions_only: bool = False) -> _Month:
+           *, for_actions_only: bool = False, proposed: tuple[frozenset[str], ...] = ()) -> _Month:
     """``for_actions_only``: last month's pass, which only chooses actions again, explains only the KPIs whose rules
     read an explanation (``explained_by``, a concentration)."""
     settings = config.settings
@@ -144,7 +161,9 @@ def _month(inputs: KpiInputs, dataset: Dataset, config: Config, month: Month, sc
             **subjects.signals}
     found = find_insights(results, settings.insights.min_sample)
     whys = {r.kpi.id: tell(r) for r in results}
-    chosen = choose_actions(config.rules, results, sigs, month, settings.team, whys, found)
+    history = History(proposed, dataset.tables.get("action_log"), _short_of_hours(settings.team))
+    chosen = choose_actions(config.rules, results, sigs, month, settings.team, whys, found, subjects=subjects,
+                            history=history)
     return _Month(results, breaches, content, diagnosis, sigs, found, ActionContext(month, chosen, results, whys, sigs,
                                                                                     subjects))
 
@@ -154,9 +173,11 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
     review outside its quarter."""
     settings, rules = config.settings, config.rules
     inputs = build_inputs(dataset, kpi_params(settings))
-    now = _month(inputs, dataset, config, month, scoring_review)
-    before = _month(inputs, dataset, config, month.shift(-1), False, for_actions_only=True) \
-        if month.shift(-1) >= settings.program.start else None
+    earlier = [_month(inputs, dataset, config, month.shift(-k), False, for_actions_only=True)
+               for k in range(1, ESCALATE_AT) if month.shift(-k) >= settings.program.start]  # M−1, M−2: repeats
+    now = _month(inputs, dataset, config, month, scoring_review,
+                 proposed=tuple(frozenset(c.rule.id for c in m.actions.commitments) for m in earlier))
+    before = earlier[0] if earlier else None
     assert now.diagnosis is not None  # the reported month is diagnosed whole
     return Analysis(
         month=month,
@@ -177,6 +198,8 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
         insights=[_with_rules(i, rules) for i in now.insights],
         cadence=measure_cadence(inputs, dataset, month, now.results),
         non_finite={kpi: sorted(months) for kpi, months in inputs.non_finite.items()},
+        target_raises=targets_to_raise(now.results),
+        targets_needed=focus_without_target(phase_of(month, settings.program.start), settings.targets.for_phase),
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from retropack.config import label_of
-from retropack.insights.why import PEOPLE
+from retropack.insights.why import PEOPLE, tell
 from retropack.kpis.evaluation import KpiResult
 from retropack.kpis.explain import Breakdown, Part
 from retropack.kpis.inputs import KpiInputs
@@ -104,9 +104,10 @@ def _behind(result: KpiResult) -> list[Movement]:
     if explanation is None or not explanation.change:
         return []
     change = explanation.change
-    if explanation.factors is None:
-        rate = result.kpi.unit == "rate"
-        return _moves(explanation.by, change, result.kpi.id, rate)
+    if explanation.factors is None:  # the breakdown the card and the waterfall tell (``tell(...).net``), only
+        net = tell(result).net
+        told = tuple(b for b in explanation.by if net is not None and b.dimension == net.dimension)
+        return _moves(told, change, result.kpi.id, result.kpi.unit == "rate")
     found = []
     for factor in explanation.factors:
         if factor.effect * change > 0 and abs(factor.effect) >= FACTOR_SHARE * abs(change):

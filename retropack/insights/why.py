@@ -17,13 +17,15 @@ from typing import Literal
 from retropack.kpis.evaluation import KpiResult
 from retropack.kpis.explain import Explanation, Factor, Part
 
-__all__ = ["CAUSES_TOLD", "PEOPLE", "Cause", "Why", "tell"]
+__all__ = ["CAUSES_TOLD", "MEANS", "PEOPLE", "PARTS_TOLD", "Cause", "Drivers", "Why", "tell"]
 
 CAUSES_TOLD = 3
+PARTS_TOLD = 4  # parts drawn and told, largest first in either direction; the rest is "others"
+MEANS = {"ltv": ("won_amount_12m", "won_deals_12m")}  # a mean told as one part: its total over its count
 PREFER_EARLIER = 1.2  # dimensions come in the order a team acts on them (source before segment): a later one must
                       # explain clearly more to tell the story instead
 PEOPLE = frozenset({"owner"})  # dimensions that name a person
-Moved = Literal["mix", "rate", "change", "factor"]
+Moved = Literal["mix", "rate", "change", "factor", "mean"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,23 @@ class Cause:
     part: Part | None = None
     factor: Factor | None = None
     detail: Cause | None = None  # a factor's own largest moving group (spend → the events channel)
+    over: Factor | None = None  # a mean's count, with ``factor`` its total: told together as one part
+
+
+@dataclass(frozen=True)
+class Drivers:
+    """The net drivers of a change: the parts told and drawn (the waterfall's bars, in its order: largest first
+    in either direction) and the rest as "others", so that what is told sums to the change. One function picks
+    them for the chart, the cards, the story and the speaker notes."""
+
+    change: float
+    dimension: str | None  # the breakdown told; None for the factors of a ratio
+    parts: tuple[Cause, ...]
+    others: float | None  # the rest of the change; None when every part is shown
+
+    @property
+    def total(self) -> float:
+        return sum(c.effect for c in self.parts) + (self.others or 0.0)
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,7 @@ class Why:
     causes: tuple[Cause, ...]  # largest first, all pushing the KPI the way it moved
     small: tuple[Cause, ...]  # large parts on too few rows: said as such, never as causes
     mostly: Literal["mix", "rate"] | None  # rates: what moved more, who we sent to or how each group responded
+    net: Drivers | None = None  # every part, both directions, as told and drawn
 
     @property
     def empty(self) -> bool:
@@ -57,8 +77,27 @@ def tell(result: KpiResult) -> Why:
         return NOTHING
     sign = 1 if explanation.change > 0 else -1
     if explanation.factors is not None:
+        if result.kpi.id in MEANS:
+            return _mean(explanation, *MEANS[result.kpi.id])
         return _by_factors(explanation, sign)
     return _by_parts(explanation, sign)
+
+
+def _net(change: float, dimension: str | None, causes: list[Cause]) -> Drivers:
+    """The ``PARTS_TOLD`` largest parts by size, either direction, and the rest as "others"."""
+    ordered = sorted(causes, key=lambda c: -abs(c.effect))
+    shown = tuple(ordered[:PARTS_TOLD])
+    others = change - sum(c.effect for c in shown) if len(ordered) > PARTS_TOLD else None
+    return Drivers(change, dimension, shown, others)
+
+
+def _mean(explanation: Explanation, total: str, count: str) -> Why:
+    """A mean (LTV) is its total over its count: told as one part, what the deals that came in (or left) were
+    worth against the average, never as "more wins lowered it"."""
+    assert explanation.factors is not None
+    by_name = {f.name: f for f in explanation.factors}
+    cause = Cause("mean", explanation.change, factor=by_name[total], over=by_name[count])
+    return Why((cause,), (), None, Drivers(explanation.change, None, (cause,), None))
 
 
 def _part_cause(dimension: str, part: Part) -> Cause:
@@ -76,22 +115,23 @@ def _is_cause(cause: Cause) -> bool:
 
 
 def _by_parts(explanation: Explanation, sign: int) -> Why:
-    best: tuple[float, tuple[Cause, ...], tuple[Cause, ...], Literal["mix", "rate"] | None] | None = None
+    best: tuple[float, tuple[Cause, ...], tuple[Cause, ...], Literal["mix", "rate"] | None, Drivers] | None = None
     for breakdown in explanation.by:
         if breakdown.dimension in PEOPLE:
             continue
-        pushing = sorted((_part_cause(breakdown.dimension, p) for p in breakdown.parts if p.effect * sign > 0),
-                         key=lambda c: -abs(c.effect))
+        every = [_part_cause(breakdown.dimension, p) for p in breakdown.parts]
+        pushing = sorted((c for c in every if c.effect * sign > 0), key=lambda c: -abs(c.effect))
         causes = tuple(c for c in pushing if _is_cause(c))[:CAUSES_TOLD]
         small = tuple(c for c in pushing[:CAUSES_TOLD] if c.part is not None and c.part.small)
         weight = abs(causes[0].effect) * _persistence(breakdown.parts) if causes else 0.0
         if best is None or weight > best[0] * PREFER_EARLIER:
-            best = (weight, causes, small, _mostly(breakdown.parts, sign))
+            best = (weight, causes, small, _mostly(breakdown.parts, sign),
+                    _net(explanation.change, breakdown.dimension, every))
     if best is None:
         return NOTHING
     if best[0] == 0:  # only groups that came or went (turnover), or nothing beyond noise: no cause to name
-        return Why((), best[2], None)
-    return Why(best[1], best[2], best[3])
+        return Why((), best[2], None, best[4])
+    return Why(best[1], best[2], best[3], best[4])
 
 
 def _persistence(parts: tuple[Part, ...]) -> float:
@@ -118,14 +158,13 @@ def _mostly(parts: tuple[Part, ...], sign: int) -> Literal["mix", "rate"] | None
 
 def _by_factors(explanation: Explanation, sign: int) -> Why:
     assert explanation.factors is not None
-    causes = []
+    every = []
     for factor in sorted(explanation.factors, key=lambda f: -abs(f.effect)):
-        if factor.effect * sign <= 0:
-            continue
         told = [b for b in factor.by if b.dimension not in PEOPLE][:1]
         moving = sorted(((b.dimension, p) for b in told for p in b.parts
                          if (p.effect > 0) == (factor.now > factor.before) and not p.small),
                         key=lambda item: -abs(item[1].effect))
         detail = Cause("change", moving[0][1].effect, moving[0][0], moving[0][1]) if moving else None
-        causes.append(Cause("factor", factor.effect, factor=factor, detail=detail))
-    return Why(tuple(causes[:CAUSES_TOLD]), (), None)
+        every.append(Cause("factor", factor.effect, factor=factor, detail=detail))
+    causes = [c for c in every if c.effect * sign > 0]
+    return Why(tuple(causes[:CAUSES_TOLD]), (), None, _net(explanation.change, None, every))

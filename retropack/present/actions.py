@@ -12,20 +12,21 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from retropack.insights.actions import ActionContext, PastAction
+from retropack.insights.actions import ActionContext, Commitment, PastAction
+from retropack.insights.aim import FACTOR, Driver, KpiEffect
 from retropack.insights.highlights import direction_of
 from retropack.insights.subjects import Subjects
-from retropack.insights.targets import TargetReview
-from retropack.insights.why import Why
+from retropack.insights.targets import RAISE_MONTHS, TargetRaise, TargetReview
 from retropack.kpis.evaluation import KpiResult
 from retropack.present.cells import Table
 from retropack.present.clean import data_text
 from retropack.present.formatting import format_amount, format_change, format_day, format_value, month_label
 from retropack.present.messages import Translator
-from retropack.present.why import main_cause
+from retropack.present.why import FACTOR_UNITS, group_who
 from retropack.rules import ActionRule
 
-__all__ = ["BLANK_ROWS", "COMPANIES_NAMED", "ActionView", "action_views", "closing_tables", "previous_table"]
+__all__ = ["BLANK_ROWS", "COMPANIES_NAMED", "ActionView", "Decisions", "action_views", "closing_tables",
+           "previous_table"]
 
 COMPANIES_NAMED = 2  # a title names this many companies, then "ほか N社"
 BLANK_ROWS = 2  # empty rows of each closing table, to fill in the meeting
@@ -47,6 +48,12 @@ class ActionView:
     expected: str
     evidence: str
     seed: str
+    driver: Driver | None = None  # for actions.json: the part of the KPI's change it works on
+    kpi_effect: KpiEffect | None = None
+    basis: str = ""  # how kpi_effect.to follows from the data, worded
+    repeat: int = 1
+    escalated: bool = False
+    due_note: str | None = None  # the client's own date or forum (action_log), shown instead of the due date
 
 
 class _Blank(dict):  # leaves unknown {fields} visible instead of failing on a typo in the rules file
@@ -86,16 +93,51 @@ def _subject_fields(subjects: Subjects, tr: Translator, currency: str) -> dict[s
     return fields
 
 
-def _kpi_fields(result: KpiResult, why: Why | None, tr: Translator, currency: str) -> dict[str, str]:
+def _driver_who(driver: Driver, tr: Translator) -> str:
+    return tr(f"factor.{driver.group}") if driver.dimension == FACTOR else group_who(driver.dimension, driver.group, tr)
+
+
+def _basis(action: Commitment, result: KpiResult, tr: Translator, currency: str) -> str:
+    """How the expected figure follows from the data; or why there is none."""
+    driver, effect, loc = action.driver, action.effect, tr.locale
+    if effect is None or driver is None:
+        if not action.rule.moves_kpi:
+            return tr("actions.effect.closed", name=result.kpi.name(loc))
+        return tr("actions.effect.none")
+    who = tr.mid_sentence(_driver_who(driver, tr))
+    if effect.basis == "factor_back":
+        assert driver.factor is not None
+        unit = FACTOR_UNITS[driver.factor.name]
+        before = tr("unit.days", value=f"{driver.factor.before:,.1f}") if unit == "days" \
+            else format_value(driver.factor.before, unit, loc, currency)
+        return tr("actions.effect.factor_back", who=who, before=before)
+    assert driver.part is not None
+    if effect.basis == "rate_back":
+        return tr("actions.effect.rate_back", who=who, metric=tr.mid_sentence(result.kpi.name(loc)),
+                  before=format_value(driver.part.before.rate, "rate", loc))
+    unit = "count" if result.kpi.unit == "rate" else result.kpi.unit
+    return tr("actions.effect.level_back", who=who, before=format_value(driver.part.before.numerator, unit, loc,
+                                                                           currency))
+
+
+def _kpi_fields(result: KpiResult, action: Commitment, tr: Translator, currency: str) -> dict[str, str]:
     unit, loc = result.kpi.unit, tr.locale
     known = [v for _, v in result.history[-12:] if v is not None]
+    driver, effect = action.driver, action.effect
+    basis = _basis(action, result, tr, currency)
     return {
         "name": result.kpi.name(loc),
         "actual": format_value(result.actual, unit, loc, currency),
         "target": format_value(result.target, unit, loc, currency),
         "previous": format_value(result.previous, unit, loc, currency),
         "change": format_change(result.change, unit, loc, currency),
-        "driver": main_cause(why, result.kpi, tr, currency) if why is not None else tr("driver.none"),
+        "driver": tr("driver.adverse", who=tr.mid_sentence(_driver_who(driver, tr)),
+                     effect=format_change(driver.effect, unit, loc, currency)) if driver else tr("driver.none"),
+        "driver_group": _driver_who(driver, tr) if driver else tr("actions.driver_all"),
+        "kpi_effect": tr("actions.effect.figure", name=result.kpi.name(loc),
+                         start=format_value(effect.start, unit, loc, currency),
+                         to=format_value(effect.to, unit, loc, currency), basis=basis) if effect else basis,
+        "basis": basis,
         "median_12m": format_value(statistics.median(known) if known else None, unit, loc, currency),
     }
 
@@ -119,14 +161,17 @@ def action_views(context: ActionContext, sla_days: float, tr: Translator, curren
     views = []
     for number, action in enumerate(context.commitments, start=1):
         rule, result = action.rule, by_id.get(action.kpi_id)
-        why = context.whys.get(action.kpi_id)
-        values = {**common, **(_kpi_fields(result, why, tr, currency) if result else {})}
+        values = {**common, **(_kpi_fields(result, action, tr, currency) if result else {})}
         title, evidence, expected = _word(rule, values, tr.locale)
-        team = tr(f"owner.{rule.owner}")
-        views.append(ActionView(number, rule.id, title, action.kpi_id, tr.kpi_name(action.kpi_id), rule.owner, team,
+        if action.escalated:
+            evidence = tr("actions.escalated", evidence=evidence, months=action.repeat)
+        team = tr(f"owner.{action.owner}")
+        views.append(ActionView(number, rule.id, title, action.kpi_id, tr.kpi_name(action.kpi_id), action.owner, team,
                                 action.assignee, _who(action.assignee, team, tr), action.due.isoformat(),
-                                format_day(action.due, tr.locale), expected, evidence,
-                                tr("actions.seed", seed=rule.seed[tr.locale]) if tr.locale in rule.seed else ""))
+                                action.due_note or format_day(action.due, tr.locale), expected, evidence,
+                                tr("actions.seed", seed=rule.seed[tr.locale]) if tr.locale in rule.seed else "",
+                                action.driver, action.effect, values.get("basis", ""), action.repeat,
+                                action.escalated, action.due_note))
     return views
 
 
@@ -151,19 +196,44 @@ def previous_table(past: Sequence[PastAction], previous: Sequence[ActionView], t
     return Table(header, tuple(rows), note)
 
 
-def closing_tables(actions: Sequence[ActionView], reviews: Sequence[TargetReview], results: Sequence[KpiResult],
-                   tr: Translator, currency: str) -> tuple[Table, Table]:
-    """The closing page: what the meeting decides (owners and dates of the actions, targets to reset, the next
-    meeting) and the homework (each action with its owner and due date), with blank rows to fill in."""
+@dataclass(frozen=True)
+class Decisions:
+    """Every decision the pack asks for elsewhere, gathered for the closing page's decision table."""
+
+    reviews: Sequence[TargetReview] = ()  # targets out of reach
+    raises: Sequence[TargetRaise] = ()  # targets beaten 2× three months running
+    needed: tuple[str, tuple[str, ...]] = ("", ())  # the next phase and its focus KPIs without a target
+    patterns: Sequence[str] = ()  # the health check's raised patterns no action addresses ("decide today")
+
+
+def _decision_rows(actions: Sequence[ActionView], asked: Decisions, results: Sequence[KpiResult], tr: Translator,
+                   currency: str) -> list[str]:
     by_id = {r.kpi.id: r for r in results}
-    decisions = []
-    if actions:
-        decisions.append((tr("closing.confirm_actions", first=actions[0].number, last=actions[-1].number), "", "",
-                          ""))
-    for review in reviews:
+    loc = tr.locale
+    rows = [tr("closing.confirm_actions", first=actions[0].number, last=actions[-1].number)] if actions else []
+    rows += [tr("closing.escalated", months=a.repeat, title=a.title) for a in actions if a.escalated]
+    for review in asked.reviews:
         kpi = by_id[review.kpi_id].kpi
-        decisions.append((tr("closing.target_review", name=kpi.name(tr.locale),
-                             target=format_value(review.target, kpi.unit, tr.locale, currency)), "", "", ""))
+        rows.append(tr("closing.target_review", name=kpi.name(loc),
+                       target=format_value(review.target, kpi.unit, loc, currency)))
+    for raise_ in asked.raises:
+        kpi = by_id[raise_.kpi_id].kpi
+        rows.append(tr("closing.target_raise", name=kpi.name(loc), months=RAISE_MONTHS,
+                       target=format_value(raise_.target, kpi.unit, loc, currency), times=f"{raise_.lowest:.1f}"))
+    phase, missing = asked.needed
+    if missing:
+        rows.append(tr("closing.target_needed", phase=tr(f"phase.{phase}"),
+                       names=tr("list.sep").join(tr.kpi_name(k) for k in missing)))
+    rows += [tr("closing.pattern", pattern=p) for p in asked.patterns]
+    return rows
+
+
+def closing_tables(actions: Sequence[ActionView], asked: Decisions, results: Sequence[KpiResult],
+                   tr: Translator, currency: str) -> tuple[Table, Table]:
+    """The closing page: what the meeting decides (owners and dates of the actions, escalated actions, targets to
+    review, raise or set, the health check's open patterns, the next meeting) and the homework (each action with
+    its owner and due date), with blank rows to fill in."""
+    decisions = [(row, "", "", "") for row in _decision_rows(actions, asked, results, tr, currency)]
     decisions.append((tr("closing.next_meeting"), "", "", ""))
     homework = [(f"{a.number}. {a.title}", a.assignee or a.owner, a.due_label, "☐") for a in actions]
     return (Table(tuple(tr(f"closing.col.{c}") for c in ("topic", "decision", "owner", "due")),

@@ -17,7 +17,7 @@ from retropack.present.actions import ActionView
 from retropack.present.formatting import format_change, format_value
 from retropack.present.messages import Translator
 from retropack.present.rows import SYMBOLS, trend_label
-from retropack.present.why import cause_line, caveat_line, mostly_line
+from retropack.present.why import caveat_line, driver_lines, mostly_line
 
 __all__ = ["CAVEATS", "HighlightView", "highlight_view", "review_line"]
 
@@ -37,7 +37,7 @@ class HighlightView:
     direction: str  # better | worse | steady | ""
     facts: str  # actual / target / last month (change)
     summary: str  # one sentence, for the summary page, the mail and the speaker notes
-    causes: tuple[str, ...]  # what moved it, largest first, each saying whether the mix or the rate moved
+    causes: tuple[str, ...]  # every part of its change as the waterfall draws it (both ways, then "others"): they sum
     caveats: tuple[str, ...]  # large moves on small samples, named as such
     mostly: str  # rates: whether who we sent to or how they responded moved it ("" otherwise)
     notes: tuple[str, ...]  # its insights: concentration, an unusual change, a trend, the pace to target
@@ -79,9 +79,11 @@ def highlight_view(h: Highlight, tr: Translator, currency: str, notes: Mapping[s
               "target": format_value(result.target, unit, loc, currency),
               "previous": format_value(result.previous, unit, loc, currency)}
     change = format_change(result.change, unit, loc, currency)
-    causes = tuple(cause_line(c, kpi, tr, currency, _totals(h)) for c in h.why.causes)
-    if not causes and result.change:
-        causes = (tr("why.none"),)
+    net = h.why.net
+    causes = driver_lines(net, kpi, tr, currency, _totals(h)) if net is not None else ()
+    told = set(net.parts) if net is not None else set()
+    if not h.why.causes and result.change:
+        causes = (*causes, tr("why.none"))
     serving = next((a for a in actions if a.kpi_id == kpi.id), None)
     review = reviews.get(kpi.id)
     return HighlightView(
@@ -97,7 +99,7 @@ def highlight_view(h: Highlight, tr: Translator, currency: str, notes: Mapping[s
         facts=tr("highlight.facts", change=change, **values),
         summary=tr(f"highlight.summary.{_summary_key(h)}", change=change, **values),
         causes=causes,
-        caveats=tuple(caveat_line(c, kpi, tr, currency) for c in h.why.small[:CAVEATS]),
+        caveats=tuple(caveat_line(c, kpi, tr, currency) for c in h.why.small if c not in told)[:CAVEATS],
         mostly=mostly_line(h.why, kpi, tr) if h.why.causes else "",
         notes=notes.get(kpi.id, ()),
         review=review_line(review, unit, tr, currency) if review else "",

@@ -16,7 +16,7 @@ from retropack.kpis.catalog import CATALOG
 from retropack.kpis.evaluation import STATUSES, KpiResult
 from retropack.kpis.phases import phase_of
 from retropack.load import Dataset
-from retropack.present.actions import ActionView, action_views, closing_tables, previous_table
+from retropack.present.actions import ActionView, Decisions, action_views, closing_tables, previous_table
 from retropack.present.cells import Table
 from retropack.present.clean import data_text
 from retropack.present.diagnosis.view import DiagnosisView, build_diagnosis_view
@@ -205,7 +205,10 @@ def build_view(
     month = str(analysis.month)
     nxt = analysis.month.shift(1)
     funnel = _funnel(analysis.funnel, tr)
-    decisions, homework = closing_tables(actions, analysis.target_reviews, analysis.results, tr, currency)
+    open_patterns = [tr(f"health.pattern.{check.id}.name") for check in analysis.diagnosis.health
+                     if check.raised and not any(a.rule_id in check.action_ids for a in actions)]
+    asked = Decisions(analysis.target_reviews, analysis.target_raises, analysis.targets_needed, open_patterns)
+    decisions, homework = closing_tables(actions, asked, analysis.results, tr, currency)
     label = month_label(month, tr.locale)
     return PackView(
         words=tr,

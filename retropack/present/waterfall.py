@@ -1,7 +1,7 @@
 """A waterfall per focus KPI: last month's value, its largest parts of change, this month's value.
 
 The steps come from the exact explanation, so they add up: the parts of the dimension that tells the
-story (or the factors of a ratio), the largest first, and the rest as "others".
+story (or the factors of a ratio), the largest first in either direction, and the rest as "others".
 """
 
 from __future__ import annotations
@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from retropack.insights.why import PEOPLE, tell
+from retropack.insights.why import tell
 from retropack.kpis.evaluation import KpiResult
 from retropack.present.formatting import AxisFormat, axis_format, format_change, format_value
 from retropack.present.messages import Translator
+from retropack.present.why import part_label
 
-__all__ = ["STEPS_SHOWN", "Waterfall", "WaterfallStep", "waterfall"]
-
-STEPS_SHOWN = 4
+__all__ = ["Waterfall", "WaterfallStep", "waterfall"]
 
 
 @dataclass(frozen=True)
@@ -39,29 +38,15 @@ class Waterfall:
 
 
 def waterfall(result: KpiResult, tr: Translator, currency: str) -> Waterfall | None:
-    """None when the KPI has no change to explain."""
-    explanation = result.explanation
-    if explanation is None or result.actual is None or result.previous is None:
+    """None when the KPI has no change to explain. The bars are the parts ``tell`` picks (``Why.net``): the same
+    parts, in the same order, as the cards, the story and the speaker notes tell."""
+    net = tell(result).net
+    if net is None or result.actual is None or result.previous is None:
         return None
     unit, loc = result.kpi.unit, tr.locale
-    items: list[tuple[str, float]]
-    if explanation.factors is not None:
-        items = [(tr(f"factor.{f.name}"), f.effect) for f in explanation.factors]
-    elif explanation.by:
-        why = tell(result)
-        told = [b for b in explanation.by if b.dimension not in PEOPLE]
-        if not told:
-            return None
-        dimension = why.causes[0].dimension if why.causes else told[0].dimension
-        breakdown = next(b for b in told if b.dimension == dimension)
-        items = [(tr.group(dimension, p.group), p.effect) for p in breakdown.parts]
-    else:
-        return None
-    items.sort(key=lambda item: -abs(item[1]))
-    shown = items[:STEPS_SHOWN]
-    rest = explanation.change - sum(effect for _, effect in shown)
-    if len(items) > STEPS_SHOWN:
-        shown.append((tr("waterfall.others"), rest))
+    shown = [(part_label(cause, tr), cause.effect) for cause in net.parts]
+    if net.others is not None:
+        shown.append((tr("waterfall.others"), net.others))
     steps = [WaterfallStep(tr("waterfall.previous"), 0.0, result.previous, "total",
                            format_value(result.previous, unit, loc, currency))]
     running = result.previous

@@ -4,12 +4,12 @@ largest moving group."""
 
 from __future__ import annotations
 
-from retropack.insights.why import Cause, Why
+from retropack.insights.why import Cause, Drivers, Why
 from retropack.kpis.catalog import KpiDefinition
 from retropack.present.formatting import format_change, format_value
 from retropack.present.messages import Translator
 
-__all__ = ["FACTOR_UNITS", "cause_line", "caveat_line", "main_cause", "mostly_line"]
+__all__ = ["FACTOR_UNITS", "cause_line", "caveat_line", "driver_lines", "group_who", "mostly_line", "part_label"]
 
 # The unit each factor of a ratio is shown in.
 FACTOR_UNITS = {"spend": "money", "new_leads": "count", "won_deals": "count", "won_amount": "money",
@@ -19,14 +19,18 @@ FACTOR_UNITS = {"spend": "money", "new_leads": "count", "won_deals": "count", "w
 _BASE = {"sla_followup_rate": "sla"}  # what a rate's denominator is made of: e-mails, or MQLs
 
 
-def _who(cause: Cause, tr: Translator) -> str:
+def group_who(dimension: str, group: str | None, tr: Translator) -> str:
     """The group with its dimension (セグメント「大企業」); the rows without a value by what they are, alone
     (「シナリオ外の配信(メルマガ等)」)."""
+    name = tr.group(dimension, group)
+    if group is None:
+        return tr("why.who_unset", group=name)
+    return tr("why.who", dimension=tr(f"dimension.{dimension}"), group=name)
+
+
+def _who(cause: Cause, tr: Translator) -> str:
     assert cause.part is not None and cause.dimension is not None
-    group = tr.group(cause.dimension, cause.part.group)
-    if cause.part.group is None:
-        return tr("why.who_unset", group=group)
-    return tr("why.who", dimension=tr(f"dimension.{cause.dimension}"), group=group)
+    return group_who(cause.dimension, cause.part.group, tr)
 
 
 def _value(value: float | None, unit: str, tr: Translator, currency: str) -> str:
@@ -39,22 +43,87 @@ def _share(value: float, total: float) -> float | None:
     return value / total if total else None
 
 
-def cause_line(cause: Cause, kpi: KpiDefinition, tr: Translator, currency: str, totals: tuple[float, float]) -> str:
-    """One cause in a sentence; ``totals`` are the KPI's denominators (M, M−1), for a group's share."""
-    effect = format_change(cause.effect, kpi.unit, tr.locale, currency)
+def part_label(cause: Cause, tr: Translator) -> str:
+    """A part's short name, for a waterfall bar."""
+    if cause.moved == "mean":
+        return tr("why.mean.label")
     if cause.moved == "factor":
-        factor = cause.factor
-        assert factor is not None
-        unit = FACTOR_UNITS[factor.name]
-        line = tr("why.factor", factor=tr(f"factor.{factor.name}"), before=_value(factor.before, unit, tr, currency),
-                  now=_value(factor.now, unit, tr, currency), effect=effect)
-        if cause.detail is not None and cause.detail.part is not None:
-            detail = cause.detail.part
-            unit = "money" if unit == "money" else "count"
-            line = tr("why.factor_detail", line=line, who=tr.mid_sentence(_who(cause.detail, tr)),
-                      before=_value(detail.before.numerator, unit, tr, currency),
-                      now=_value(detail.now.numerator, unit, tr, currency))
-        return line
+        assert cause.factor is not None
+        return tr(f"factor.{cause.factor.name}")
+    assert cause.part is not None and cause.dimension is not None
+    return tr.group(cause.dimension, cause.part.group)
+
+
+def _moved(before: float, now: float, tr: Translator) -> str:
+    return tr("why.moved.up" if now > before else "why.moved.down" if now < before else "why.moved.same")
+
+
+def _factor_line(cause: Cause, kpi: KpiDefinition, tr: Translator, currency: str, effect: str) -> str:
+    """A factor of a ratio in a manager's words: what it is (受注までの平均日数(直近12ヶ月)), how it moved, and
+    what that did to the KPI."""
+    factor = cause.factor
+    assert factor is not None
+    unit = FACTOR_UNITS[factor.name]
+    line = tr("why.factor", subject=tr(f"factor.say.{factor.name}"), before=_value(factor.before, unit, tr, currency),
+              now=_value(factor.now, unit, tr, currency), moved=_moved(factor.before, factor.now, tr),
+              kpi=tr.mid_sentence(kpi.name(tr.locale)), effect=effect)
+    if cause.detail is not None and cause.detail.part is not None:
+        detail = cause.detail.part
+        unit = "money" if unit == "money" else "count"
+        line = tr("why.factor_detail", line=line, who=tr.mid_sentence(_who(cause.detail, tr)),
+                  before=_value(detail.before.numerator, unit, tr, currency),
+                  now=_value(detail.now.numerator, unit, tr, currency))
+    return line
+
+
+def _mean_line(cause: Cause, tr: Translator, currency: str, effect: str) -> str:
+    """A mean's change told by the deals that came into (or left) its window against the average before:
+    "the 2 deals added were smaller than the average", never "more wins lowered it"."""
+    total, count = cause.factor, cause.over
+    assert total is not None and count is not None
+    n0, n1 = round(count.before), round(count.now)
+    mean0 = total.before / count.before
+    loc = tr.locale
+    values = {"before": f"{n0:,}", "now": f"{n1:,}", "average": format_value(mean0, "money", loc, currency),
+              "effect": effect}
+    if n1 == n0:
+        return tr("why.mean.same", count=f"{n1:,}", total_before=format_value(total.before, "money", loc, currency),
+                  total_now=format_value(total.now, "money", loc, currency), effect=effect)
+    added = n1 > n0
+    mean = (total.now - total.before) / (n1 - n0)  # the deals that came in (or went out), net, on average
+    side = "larger" if (mean > mean0) else "smaller"
+    return tr(f"why.mean.{'in' if added else 'out'}.{side}", deals=f"{abs(n1 - n0):,}",
+              mean=format_value(mean, "money", loc, currency), **values)
+
+
+def _noise(cause: Cause, tr: Translator) -> str:
+    """Said of a part that is no cause: too few rows, or a rate that moved within noise."""
+    part = cause.part
+    if part is None:
+        return ""
+    if part.small:
+        return tr("why.tag.small", rows=part.now.rows + part.before.rows)
+    if cause.moved == "rate" and not part.significant:
+        return tr("why.tag.noise")
+    return ""
+
+
+def driver_lines(net: Drivers, kpi: KpiDefinition, tr: Translator, currency: str,
+                 totals: tuple[float, float]) -> tuple[str, ...]:
+    """The net drivers in words, in the waterfall's order, with "others": what is told sums to the change."""
+    lines = [cause_line(c, kpi, tr, currency, totals) + _noise(c, tr) for c in net.parts]
+    if net.others is not None:
+        lines.append(tr("why.others", effect=format_change(net.others, kpi.unit, tr.locale, currency)))
+    return tuple(lines)
+
+
+def cause_line(cause: Cause, kpi: KpiDefinition, tr: Translator, currency: str, totals: tuple[float, float]) -> str:
+    """One part in a sentence; ``totals`` are the KPI's denominators (M, M−1), for a group's share."""
+    effect = format_change(cause.effect, kpi.unit, tr.locale, currency)
+    if cause.moved == "mean":
+        return _mean_line(cause, tr, currency, effect)
+    if cause.moved == "factor":
+        return _factor_line(cause, kpi, tr, currency, effect)
     part = cause.part
     assert part is not None
     who = _who(cause, tr)
@@ -94,15 +163,3 @@ def mostly_line(why: Why, kpi: KpiDefinition, tr: Translator) -> str:
     if why.mostly is None:
         return ""
     return tr(f"why.mostly.{why.mostly}.{_BASE.get(kpi.id, 'email')}")
-
-
-def main_cause(why: Why, kpi: KpiDefinition, tr: Translator, currency: str) -> str:
-    """The largest cause in one phrase, for an action's reason; or that nothing stands out."""
-    if not why.causes:
-        return tr("driver.none")
-    cause = why.causes[0]
-    effect = format_change(cause.effect, kpi.unit, tr.locale, currency)
-    if cause.moved == "factor":
-        assert cause.factor is not None
-        return tr("why.main_factor", factor=tr.mid_sentence(tr(f"factor.{cause.factor.name}")), effect=effect)
-    return tr("driver.sentence", who=tr.mid_sentence(_who(cause, tr)), effect=effect)

@@ -13,8 +13,15 @@ __all__ = ["actions_document"]
 
 
 def _action(view: ActionView) -> dict[str, Any]:
+    """Section 9's fields and section 10's: the driver it works on, the KPI it can bring and how, its repeats."""
+    driver = None if view.driver is None else {"dimension": view.driver.dimension, "group": view.driver.group,
+                                               "effect": view.driver.effect}
+    effect = None if view.kpi_effect is None else {"from": view.kpi_effect.start, "to": view.kpi_effect.to,
+                                                   "basis": view.basis}
     return {"id": view.rule_id, "title": view.title, "kpi": view.kpi_id, "owner": view.owner_id,
-            "assignee": view.assignee, "due": view.due, "expected": view.expected, "evidence": view.evidence}
+            "assignee": view.assignee, "due": view.due, "due_note": view.due_note, "expected": view.expected,
+            "evidence": view.evidence, "driver": driver, "kpi_effect": effect, "repeat": view.repeat,
+            "escalated": view.escalated}
 
 
 def _previous(view: ActionView, past: PastAction) -> dict[str, Any]:

@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 
 from retropack.config import Team
-from retropack.insights.actions import Commitment, choose_actions, fires, look_back
+from retropack.insights.actions import Commitment, History, choose_actions, fires, look_back
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.evaluation import KpiResult, Status
+from retropack.kpis.explain import Breakdown, Explanation, Part, Side
 from retropack.months import Month
 from retropack.rules import ActionRule, Rules
 
@@ -238,3 +239,104 @@ def test_without_a_log_the_status_is_unknown_not_done() -> None:
     september = choose_actions(rules, [result("new_leads", "missed")], {}, OCT.shift(-1), None)
     (past,) = look_back(september, RESULTS, None, OCT)
     assert past.status is None and past.note is None
+
+
+NEWSLETTERS_AS_WP = Part("wp", -0.0054, 0.0, -0.0054, Side(252, 9_000, 10), Side(324, 9_000, 10), True, False)
+
+
+# --- aimed at the driver, repeats, the client's dates, capacity, unreliable KPIs (contract §10) ------------------
+
+def log_rows(*rows: tuple[str, str, str, str | None]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["month", "action_id", "status", "note"])
+
+
+def test_an_action_proposed_three_months_running_and_not_done_is_escalated() -> None:
+    """Proposed in August (action_log) and September (recomputed), again in October: the third month running, never
+    done, so the owner becomes joint (and the meeting decides on it)."""
+
+    rules = Rules.model_validate({"actions": [rule("leads", "new_leads", owner="marketing", status=["missed"])]})
+    history = History(proposed=(frozenset({"leads"}),), log=log_rows(("2026-08", "leads", "in_progress", None)))
+    (chosen,) = choose_actions(rules, [result("new_leads", "missed")], {}, OCT, None, history=history)
+    assert (chosen.repeat, chosen.escalated, chosen.owner) == (3, True, "joint")
+    twice = History(proposed=(frozenset({"leads"}),))
+    (second,) = choose_actions(rules, [result("new_leads", "missed")], {}, OCT, None, history=twice)
+    assert (second.repeat, second.escalated, second.owner) == (2, False, "marketing")
+    done = History(proposed=(frozenset({"leads"}),), log=log_rows(("2026-08", "leads", "done", None)))
+    (third,) = choose_actions(rules, [result("new_leads", "missed")], {}, OCT, None, history=done)
+    assert (third.repeat, third.escalated) == (3, False)  # done once: a new round of the same work, not stuck
+
+
+def test_the_clients_own_date_or_forum_in_last_months_note_stands() -> None:
+
+    rules = Rules.model_validate({"actions": [rule("ltv-target", "ltv", status=["missed"]),
+                                              rule("leads", "new_leads", status=["missed"])]})
+    log = log_rows(("2026-09", "ltv-target", "in_progress", "12月の経営会議までに目標の根拠を説明"),
+                   ("2026-09", "leads", "in_progress", "担当者が休暇中"))
+    chosen = {c.rule.id: c for c in choose_actions(rules, [result("ltv", "missed"), result("new_leads", "missed")],
+                                                   {}, OCT, None, history=History(log=log))}
+    assert chosen["ltv-target"].due_note == "12月の経営会議までに目標の根拠を説明"
+    assert chosen["leads"].due_note is None  # a note naming no date or forum leaves the due date as it was
+
+
+def test_a_person_already_short_of_hours_gets_one_action_not_two() -> None:
+
+    rules = Rules.model_validate({"actions": [
+        rule("a", "new_leads", owner="marketing", status=["missed"], role="content"),
+        rule("b", "mqls", owner="sales", status=["missed"], role="content"),
+        rule("c", "sqls", owner="sales", status=["missed"], role="content")]})
+    team = Team.model_validate({"company_size": "50-200", "roles": {
+        "content": {"people": 2, "weekly_hours": 6, "members": ["中村 翔", "田中 花子"]}}})
+    results = [result("new_leads", "missed"), result("mqls", "missed"), result("sqls", "missed")]
+    spread = choose_actions(rules, results, {}, OCT, team, history=History(short=frozenset({"中村 翔"})))
+    assert [c.assignee for c in spread] == ["中村 翔", "田中 花子", "田中 花子"]
+    full = choose_actions(rules, results, {}, OCT, team, history=History(short=frozenset({"中村 翔", "田中 花子"})))
+    assert [c.assignee for c in full] == ["中村 翔", "田中 花子", None]  # no one left: the meeting names one
+
+
+def test_an_unreliable_kpi_gets_only_the_data_fix() -> None:
+    rules = Rules.model_validate({"actions": [
+        rule("opps", "opportunity_rate", status=["missed"]),
+        {"id": "fix-data", "when": {"unreliable": True}, "owner": "joint", "text": {"ja": WORDS, "en": WORDS}}]})
+    results = [result("opportunity_rate", "missed")]
+    assert ids(choose_actions(rules, results, {}, OCT, None)) == ["opps"]
+    (fix,) = choose_actions(rules, results, {}, OCT, None, unreliable=frozenset({"opportunity_rate"}))
+    assert (fix.rule.id, fix.kpi_id, fix.driver, fix.effect) == ("fix-data", "opportunity_rate", None, None)
+
+
+def test_a_rule_on_the_reported_months_own_records_promises_no_figure() -> None:
+    """Following up October's late MQLs cannot change October's SLA rate: kpi_effect is null."""
+    from tests.insights.test_aim import CTR
+
+    explained = KpiResult(kpi=KPIS["email_ctr"], actual=0.0316, previous=0.0372, target=0.03, status="near",
+                          focus=False, history=(), explanation=CTR)
+    aimed = Rules.model_validate({"actions": [rule("ctr", "email_ctr", status=["near"])]})
+    closed = Rules.model_validate({"actions": [{**rule("ctr", "email_ctr", status=["near"]), "moves_kpi": False}]})
+    (open_month,) = choose_actions(aimed, [explained], {}, OCT, None)
+    (closed_month,) = choose_actions(closed, [explained], {}, OCT, None)
+    assert open_month.driver is not None and open_month.driver.group is None
+    assert open_month.effect is not None and open_month.effect.to == pytest.approx(0.0388)
+    assert closed_month.driver is not None and closed_month.effect is None
+
+
+def test_a_rule_naming_a_worn_out_piece_fires_only_when_that_piece_is_the_driver() -> None:
+    """The decline came from newsletters; the worn-out whitepaper mail (2 % of deliveries) is not where it came from,
+    so the rule replacing it does not fire and the generic rule, aimed at the newsletters, does."""
+    from retropack.insights.subjects import StalePiece, Subjects
+    from tests.insights.test_aim import CTR
+
+    explained = KpiResult(kpi=KPIS["email_ctr"], actual=0.0316, previous=0.0372, target=0.03, status="near",
+                          focus=False, history=(), explanation=CTR)
+    rules = Rules.model_validate({"actions": [
+        rule("replace-piece", "email_ctr", status=["near"], signal="stale_content", subject_is_driver=True),
+        rule("content", "email_ctr", status=["near"])]})
+
+    def subjects(title: str) -> Subjects:
+        return Subjects(0, 0, (), StalePiece(title, "health.metric.ctr", 0.04, 0.021, 9), None, None)
+
+    chosen = choose_actions(rules, [explained], {"stale_content": 1.0}, OCT, None, subjects=subjects("wp"))
+    assert [c.rule.id for c in chosen] == ["content"] and chosen[0].driver.group is None  # type: ignore[union-attr]
+    by_scenario = Explanation(-0.0054, (Breakdown("scenario", (NEWSLETTERS_AS_WP,)),), None)
+    worn = KpiResult(kpi=KPIS["email_ctr"], actual=0.0316, previous=0.0372, target=0.03, status="near", focus=False,
+                     history=(), explanation=by_scenario)
+    chosen = choose_actions(rules, [worn], {"stale_content": 1.0}, OCT, None, subjects=subjects("wp"))
+    assert [c.rule.id for c in chosen] == ["replace-piece"]  # the piece is the driver: the rule naming it fires

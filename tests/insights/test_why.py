@@ -64,3 +64,36 @@ def test_factors_are_causes_with_their_own_largest_mover() -> None:
     why = tell(result("cpl", 4_196, 4_661, Explanation(-465.0, (), factors)))
     [cause] = why.causes
     assert cause.factor.name == "spend" and cause.detail.part.group == "events"
+
+
+def factor(name: str, exponent: int, before: float, now: float, effect: float) -> Factor:
+    return Factor(name, exponent, before, now, effect)
+
+
+def test_net_drivers_tell_both_directions_in_the_charts_order_and_sum_to_the_change() -> None:
+    """CPL fell ¥466: spend fell (−¥1,675) and leads fell (+¥1,209). Both are told, largest first, and they sum;
+    the old telling kept only the part pushing the way the KPI moved (−¥1,675 for a change of −¥466)."""
+    factors = (factor("spend", 1, 1_501_000, 1_028_000, -1_675.0), factor("new_leads", -1, 322, 245, 1_209.0))
+    why = tell(result("cpl", 4_195.9, 4_661.9, Explanation(-466.0, (), factors)))
+    assert why.net is not None
+    assert [c.factor.name for c in why.net.parts] == ["spend", "new_leads"]
+    assert why.net.others is None and why.net.total == -466.0
+
+
+def test_parts_beyond_the_fourth_become_others_so_what_is_told_still_sums() -> None:
+    parts = tuple(count(f"g{i}", 10 + i * sign, 10, 30) for i, sign in ((5, 1), (4, -1), (3, 1), (2, -1), (1, 1)))
+    change = sum(p.effect for p in parts)
+    why = tell(result("new_leads", 50 + change, 50, Explanation(change, (Breakdown("source", parts),), None)))
+    assert why.net is not None
+    assert [c.part.group for c in why.net.parts] == ["g5", "g4", "g3", "g2"]  # by size, both directions
+    assert why.net.others == 1 and why.net.total == change
+
+
+def test_a_mean_is_told_as_the_deals_that_came_in_never_as_more_wins_lowering_it() -> None:
+    """LTV: 29 deals averaging ¥600,000, then 5 more averaging ¥500,000: one part, the whole change."""
+    before, now = 29 * 600_000, 29 * 600_000 + 5 * 500_000
+    change = now / 34 - 600_000
+    factors = (factor("won_amount_12m", 1, before, now, 123.0), factor("won_deals_12m", -1, 29, 34, change - 123.0))
+    why = tell(result("ltv", now / 34, 600_000, Explanation(change, (), factors)))
+    assert why.net is not None and [c.moved for c in why.net.parts] == ["mean"]
+    assert why.net.parts[0].effect == change and why.causes == why.net.parts

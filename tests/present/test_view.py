@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from retropack.config import load_config
@@ -191,12 +192,15 @@ def _english_texts(view: PackView) -> dict[str, str]:
 
 
 def _client_words() -> list[str]:
-    """The Japanese demo's own names in its config: display labels of its codes and the team's members. They are
-    the client's data, shown as written in either language."""
+    """The Japanese demo's own names in its config: display labels of its codes and the team's members; and the
+    notes its team wrote in the action log (a due date or forum they set stands, as written). They are the client's
+    data, shown as written in either language."""
     settings = load_config(DEMO_CONFIG).settings
     labels = [label for per_code in settings.labels.values() for label in per_code.values()]
     members = [name for role in settings.team.roles.values() for name in role.members] if settings.team else []
-    return sorted(labels + members, key=len, reverse=True)
+    log = pd.read_csv(settings.data.path / "action_log.csv")
+    notes = [str(note) for note in log["note"].dropna()]
+    return sorted(labels + members + notes, key=len, reverse=True)
 
 
 def test_the_english_view_of_the_japanese_demo_has_no_japanese_words(english_demo: PackView) -> None:

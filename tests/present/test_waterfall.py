@@ -27,3 +27,28 @@ def test_steps_are_coloured_by_whether_they_helped(demo_view) -> None:
     cac = next(w for w in view.waterfalls if w.kpi_id == "cac")  # lower is better: a fall helped
     for step in cac.steps[1:-1]:
         assert step.kind == ("better" if step.end < step.start else "worse")
+
+
+def test_every_card_tells_the_waterfalls_parts_in_its_order_and_they_sum_to_the_change(demo_view) -> None:
+    """The text agrees with the chart: card line i carries bar i's figure, for every KPI whose chart is drawn;
+    and for every card, its lines' parts (with "others") add up to the KPI's change."""
+    for month, locale in (("2026-10", "ja"), ("2026-08", "en")):
+        view = demo_view(month, locale=locale)
+        cards = {c.kpi_id: c for c in (*view.wins, *view.watch_better, *view.misses, *view.watch_worse)}
+        assert cards, month
+        for chart in view.waterfalls:
+            if chart.kpi_id not in cards:
+                continue
+            bars = chart.steps[1:-1]
+            lines = cards[chart.kpi_id].causes
+            assert len(lines) >= len(bars), chart.kpi_id
+            for bar, line in zip(bars, lines, strict=False):
+                assert bar.text in line, (chart.kpi_id, bar.text, line)
+
+
+def test_the_demos_pipeline_velocity_card_names_its_largest_bar_the_win_rate(demo_view) -> None:
+    view = demo_view("2026-10")
+    card = next(c for c in (*view.misses, *view.watch_worse) if c.kpi_id == "pipeline_velocity")
+    chart = next(w for w in view.waterfalls if w.kpi_id == "pipeline_velocity")
+    assert chart.steps[1].label == "勝率" and "+¥5,016/日" in chart.steps[1].text
+    assert "勝率" in card.causes[0] and "+¥5,016/日" in card.causes[0]

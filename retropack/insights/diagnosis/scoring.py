@@ -5,7 +5,7 @@ and which MQL threshold the data supports."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -225,7 +225,7 @@ def review_scoring(inputs: DiagnosisInputs, limits: Scoring, reason: Literal["qu
     has_deal_leads = inputs.has_column("deals", "lead_id")
     high_leads, stuck = _high_without_opportunity(inputs, scored, high, limits) if has_deal_leads else (0, None)
     has_activity = inputs.has_column("leads", "last_activity_at")
-    return ScoringReview(
+    review = ScoringReview(
         reason=reason,
         missing=(),
         first_month=first,
@@ -252,3 +252,5 @@ def review_scoring(inputs: DiagnosisInputs, limits: Scoring, reason: Literal["qu
             supply_target=targets.get("mqls"), rate_target=targets.get("mql_to_sql_rate"),
             min_above=limits.min_mqls_above),
     )
+    # A score that does not tell SQLs apart cannot be fixed by moving its threshold: the advice is to rebuild it.
+    return replace(review, suggestion=None) if review.separates is False else review

@@ -117,6 +117,8 @@ def _decay(review: ScoringReview, words: Words) -> str:
 def _suggestion(review: ScoringReview, words: Words) -> tuple[str, str, str]:
     tr = words.tr
     found = review.suggestion
+    if review.separates is False:  # moving the threshold of a score that does not separate changes nothing
+        return tr("scoring.rebuild.title"), tr("scoring.rebuild"), ""
     if found is None:
         return "", tr("scoring.no_suggestion"), ""
 

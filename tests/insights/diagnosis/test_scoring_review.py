@@ -8,6 +8,9 @@ import pytest
 
 from retropack.insights.diagnosis.scoring import review_due, review_schedule, suggest_threshold
 from retropack.months import Month
+from retropack.present.diagnosis.scoring_view import scoring_view
+from retropack.present.diagnosis.words import Words
+from retropack.present.messages import Translator
 from tests.programs import healthy
 
 # Ten MQLs scored 50..95 by fives; the top four became SQL, and the one at 60 (5 of 10: 50 %).
@@ -83,3 +86,18 @@ def test_without_a_score_the_review_says_what_would_enable_it(analyse) -> None:
     program.tables["leads"] = program.tables["leads"].drop(columns=["score", "last_activity_at"])
     review = analyse(program).diagnosis.scoring
     assert review.missing == ("leads.score",) and review.suggestion is None
+
+
+def test_a_score_that_does_not_separate_is_rebuilt_not_re_thresholded(analyse) -> None:
+    """Scores that say nothing about SQL (the same spread for MQLs that became SQL and those that did not): no
+    threshold is suggested, and the page advises rebuilding the scoring instead."""
+    program = healthy()
+    leads = program.tables["leads"]
+    program.tables["leads"] = leads.assign(score=[60 + (i % 40) for i in range(len(leads))])  # unrelated to SQL
+    analysis = analyse(program)
+    review = analysis.diagnosis.scoring
+    assert review is not None and review.separates is False and review.suggestion is None
+    view = scoring_view(review, 6, 3, analysis.month, Words(Translator("ja"), "JPY"))
+    told = " ".join((view.suggestion, view.method, view.impact, *view.facts))
+    assert "作り直し" in told and "推奨MQL閾値" not in told
+    assert view.chart is not None and "推奨" not in view.chart.marker_summary
