@@ -13,11 +13,14 @@ from retropack.insights.cadence import Cadence, measure_cadence
 from retropack.insights.content_plan import ContentPlan, build_content_plan
 from retropack.insights.diagnosis import Diagnosis, check_for_actions, diagnose, health_signals
 from retropack.insights.diagnosis.capacity import assess_capacity
+from retropack.insights.events import events_of
+from retropack.insights.findings import Finding, FunnelCounts, find_findings, kpis_touched
 from retropack.insights.highlights import Buckets, sla_breaches, sort_into_buckets
 from retropack.insights.patterns import Insight, find_insights
 from retropack.insights.story import Story, find_stories
 from retropack.insights.subjects import find_subjects
 from retropack.insights.targets import TargetReview, targets_to_review
+from retropack.insights.verdict import Verdict, judge_all
 from retropack.insights.why import tell
 from retropack.kpis.evaluation import KpiResult, evaluate
 from retropack.kpis.inputs import KpiInputs, KpiParams, build_inputs
@@ -50,6 +53,8 @@ class Analysis:
     month: Month
     phase: Phase
     results: list[KpiResult]
+    verdicts: dict[str, Verdict]  # one judgement per KPI (contract §10): every section reads it
+    findings: list[Finding]  # the data problems that change how the numbers read (contract §10)
     buckets: Buckets
     stories: list[Story]
     target_reviews: list[TargetReview]
@@ -149,21 +154,31 @@ def _month(inputs: KpiInputs, dataset: Dataset, config: Config, month: Month, sc
                                                                                     subjects))
 
 
-def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: bool = False) -> Analysis:
+def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: bool = False,
+            run_time: pd.Timestamp | None = None) -> Analysis:
     """Compute every section of the pack for ``month``; ``scoring_review`` asks for the lead-scoring
-    review outside its quarter."""
+    review outside its quarter; ``run_time`` (the run's time, default the clock) tells dates after the run."""
     settings, rules = config.settings, config.rules
     inputs = build_inputs(dataset, kpi_params(settings))
     now = _month(inputs, dataset, config, month, scoring_review)
     before = _month(inputs, dataset, config, month.shift(-1), False, for_actions_only=True) \
         if month.shift(-1) >= settings.program.start else None
     assert now.diagnosis is not None  # the reported month is diagnosed whole
+    cohort = funnel(inputs, month)
+    tz = settings.program.timezone
+    run_time = pd.Timestamp.now(tz=tz) if run_time is None else run_time
+    local = run_time.tz_convert(tz).tz_localize(None) if run_time.tzinfo else run_time
+    found = find_findings(dataset, inputs, month, _stages(cohort), local)
+    verdicts = judge_all(now.results, now.insights, events_of(inputs, month, settings.program.start),
+                         settings.insights.min_events, kpis_touched(found), settings.targets.tolerance)
     return Analysis(
         month=month,
         phase=phase_of(month, settings.program.start),
         results=now.results,
-        buckets=sort_into_buckets(now.results),
-        stories=find_stories(now.results, inputs, month, settings.labels),
+        verdicts=verdicts,
+        findings=found,
+        buckets=sort_into_buckets(now.results, verdicts),
+        stories=find_stories(now.results, inputs, month, settings.labels, verdicts),
         target_reviews=targets_to_review(now.results, now.insights, settings.targets.tolerance),
         sla_breaches=now.breaches,
         actions=now.actions,
@@ -171,13 +186,18 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
         previous_actions=look_back(before.actions.commitments, now.results, dataset.tables.get("action_log"), month)
         if before else [],
         content=now.content,
-        funnel=funnel(inputs, month),
+        funnel=cohort,
         signals=now.signals,
         diagnosis=now.diagnosis,
         insights=[_with_rules(i, rules) for i in now.insights],
         cadence=measure_cadence(inputs, dataset, month, now.results),
         non_finite={kpi: sorted(months) for kpi, months in inputs.non_finite.items()},
     )
+
+
+def _stages(f: Funnel) -> FunnelCounts:
+    return FunnelCounts((("leads", f.leads), ("mqls", f.mqls), ("sqls", f.sqls), ("opportunities", f.opportunities),
+                         ("won", f.won)))
 
 
 def _with_rules(insight: Insight, rules: Rules) -> Insight:
