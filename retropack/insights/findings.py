@@ -18,8 +18,8 @@ from retropack.kpis.inputs import KpiInputs
 from retropack.load import Dataset
 from retropack.months import Month
 
-__all__ = ["BULK_MIN_LEADS", "BULK_SHARE", "BULK_WINDOW", "LINKAGE_SHARE", "STAGES_MIN_DEALS", "Finding", "FunnelCounts",
-           "find_findings", "kpis_touched"]
+__all__ = ["BULK_MIN_LEADS", "BULK_SHARE", "BULK_WINDOW", "LINKAGE_SHARE", "STAGES_MIN_DEALS", "Finding",
+           "FunnelCounts", "find_findings", "kpis_touched"]
 
 LINKAGE_SHARE = 0.5  # deals without an SQL lead: a large share of the month's deals is a linkage problem
 BULK_WINDOW = pd.Timedelta(minutes=5)  # leads created this close together came in one import
