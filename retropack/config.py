@@ -23,7 +23,8 @@ from retropack._strict import did_you_mean
 from retropack._yaml import load_yaml
 from retropack.errors import ConfigError
 from retropack.gather.settings import SourceSettings
-from retropack.kpis.catalog import KPI_IDS, SEED_TARGETS
+from retropack.kpis.catalog import KPI_IDS, SEED_COMMITMENTS, SEED_TARGETS
+from retropack.kpis.phases import PHASES
 from retropack.load.mapping import DataSettings
 from retropack.load.validation import DEFAULT_MAX_AMOUNT
 from retropack.months import REPORTABLE, Month
@@ -115,6 +116,7 @@ class InsightSettings(_Strict):
     """How the explanations tell noise from causes."""
 
     min_sample: int = Field(5, ge=1)  # a part of a change on fewer rows is named as a small sample, never a cause
+    min_events: int = Field(10, ge=1)  # a ratio on fewer events in M is told with its trailing 3 months, no headline
 
 
 class DataQuality(_Strict):
@@ -127,6 +129,9 @@ def _check_kpi_keys(targets: dict[str, Any] | None) -> dict[str, Any] | None:
         if key not in KPI_IDS:
             raise ValueError(f"unknown KPI '{key}'{did_you_mean(key, KPI_IDS)}")
     return targets
+
+
+LAUNCH_SEEDED = frozenset(PHASES[0].focus)  # the launch phase's focus KPIs keep the seed's examples
 
 
 class Targets(_Strict):
@@ -145,7 +150,11 @@ class Targets(_Strict):
     _keys = field_validator("default", "launch", "growth", "optimization", "maturity")(_check_kpi_keys)
 
     def for_phase(self, phase: str) -> dict[str, float]:
-        merged: dict[str, float | None] = {**SEED_TARGETS, **self.default, **getattr(self, phase)}
+        """In the launch phase the seed's examples apply to its focus KPIs and the SLA only (contract §3): a
+        program in its second month with no deals yet has no pipeline target unless the config sets one."""
+        seed = SEED_TARGETS if phase != "launch" else {
+            kpi: value for kpi, value in SEED_TARGETS.items() if kpi in LAUNCH_SEEDED or kpi in SEED_COMMITMENTS}
+        merged: dict[str, float | None] = {**seed, **self.default, **getattr(self, phase)}
         return {kpi: value for kpi, value in merged.items() if value is not None}
 
 

@@ -126,7 +126,7 @@ def render_and_publish(pack: PackView, analysis: Analysis, dataset: Dataset, set
         render_pdf(pack, staging / pdf_name)
         render_pptx(pack, staging / pptx_name)
         write_json(staging / "kpis.json", kpis_document(settings.client, month, analysis.phase, analysis.results,
-                                                        analysis.insights))
+                                                        analysis.insights, analysis.verdicts, analysis.findings))
         write_json(staging / "actions.json", actions_document(settings.client, month, pack.actions,
                                                               pack.previous_actions, analysis.previous_actions))
         write_json(staging / "diagnosis.json", diagnosis_document(settings.client, analysis.month, analysis.diagnosis,

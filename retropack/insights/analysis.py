@@ -13,6 +13,8 @@ from retropack.insights.cadence import Cadence, measure_cadence
 from retropack.insights.content_plan import ContentPlan, build_content_plan
 from retropack.insights.diagnosis import Diagnosis, check_for_actions, diagnose, health_signals
 from retropack.insights.diagnosis.capacity import assess_capacity
+from retropack.insights.events import events_of
+from retropack.insights.findings import Finding, FunnelCounts, find_findings, kpis_touched
 from retropack.insights.highlights import Buckets, sla_breaches, sort_into_buckets
 from retropack.insights.patterns import Insight, find_insights
 from retropack.insights.story import Story, find_stories
@@ -24,6 +26,7 @@ from retropack.insights.targets import (
     targets_to_raise,
     targets_to_review,
 )
+from retropack.insights.verdict import Verdict, judge_all
 from retropack.insights.why import tell
 from retropack.kpis.evaluation import KpiResult, evaluate
 from retropack.kpis.inputs import KpiInputs, KpiParams, build_inputs
@@ -56,6 +59,8 @@ class Analysis:
     month: Month
     phase: Phase
     results: list[KpiResult]
+    verdicts: dict[str, Verdict]  # one judgement per KPI (contract §10): every section reads it
+    findings: list[Finding]  # the data problems that change how the numbers read (contract §10)
     buckets: Buckets
     stories: list[Story]
     target_reviews: list[TargetReview]
@@ -168,9 +173,10 @@ def _month(inputs: KpiInputs, dataset: Dataset, config: Config, month: Month, sc
                                                                                     subjects))
 
 
-def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: bool = False) -> Analysis:
+def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: bool = False,
+            run_time: pd.Timestamp | None = None) -> Analysis:
     """Compute every section of the pack for ``month``; ``scoring_review`` asks for the lead-scoring
-    review outside its quarter."""
+    review outside its quarter; ``run_time`` (the run's time, default the clock) tells dates after the run."""
     settings, rules = config.settings, config.rules
     inputs = build_inputs(dataset, kpi_params(settings))
     earlier = [_month(inputs, dataset, config, month.shift(-k), False, for_actions_only=True)
@@ -179,12 +185,21 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
                  proposed=tuple(frozenset(c.rule.id for c in m.actions.commitments) for m in earlier))
     before = earlier[0] if earlier else None
     assert now.diagnosis is not None  # the reported month is diagnosed whole
+    cohort = funnel(inputs, month)
+    tz = settings.program.timezone
+    run_time = pd.Timestamp.now(tz=tz) if run_time is None else run_time
+    local = run_time.tz_convert(tz).tz_localize(None) if run_time.tzinfo else run_time
+    found = find_findings(dataset, inputs, month, _stages(cohort), local)
+    verdicts = judge_all(now.results, now.insights, events_of(inputs, month, settings.program.start),
+                         settings.insights.min_events, kpis_touched(found), settings.targets.tolerance)
     return Analysis(
         month=month,
         phase=phase_of(month, settings.program.start),
         results=now.results,
-        buckets=sort_into_buckets(now.results),
-        stories=find_stories(now.results, inputs, month, settings.labels),
+        verdicts=verdicts,
+        findings=found,
+        buckets=sort_into_buckets(now.results, verdicts),
+        stories=find_stories(now.results, inputs, month, settings.labels, verdicts),
         target_reviews=targets_to_review(now.results, now.insights, settings.targets.tolerance),
         sla_breaches=now.breaches,
         actions=now.actions,
@@ -192,7 +207,7 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
         previous_actions=look_back(before.actions.commitments, now.results, dataset.tables.get("action_log"), month)
         if before else [],
         content=now.content,
-        funnel=funnel(inputs, month),
+        funnel=cohort,
         signals=now.signals,
         diagnosis=now.diagnosis,
         insights=[_with_rules(i, rules) for i in now.insights],
@@ -201,6 +216,11 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
         target_raises=targets_to_raise(now.results),
         targets_needed=focus_without_target(phase_of(month, settings.program.start), settings.targets.for_phase),
     )
+
+
+def _stages(f: Funnel) -> FunnelCounts:
+    return FunnelCounts((("leads", f.leads), ("mqls", f.mqls), ("sqls", f.sqls), ("opportunities", f.opportunities),
+                         ("won", f.won)))
 
 
 def _with_rules(insight: Insight, rules: Rules) -> Insight:

@@ -1,39 +1,39 @@
-"""Sections 2 and 3 of the agenda: every KPI that has something to say goes into exactly one bucket.
-
-- **win**: met its target and did not get markedly worse; or, without a target, improved markedly;
-- **watch**: met its target but moved the wrong way markedly, or missed it but improved markedly;
-- **miss**: missed (or narrowly missed) its target and did not improve markedly; or, without a
-  target, got markedly worse.
-
-"Markedly" is a 10 % move from last month. A KPI in no bucket (on target, steady) is in the table only.
+"""Sections 2 and 3 of the agenda: every KPI in exactly one bucket, the one its verdict gives
+(``retropack.insights.verdict``): wins, watch and misses, and the KPIs without a target apart (``info``),
+never among wins or misses. Nothing here judges a KPI again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 import pandas as pd
 
+from retropack.insights.verdict import MOVE_THRESHOLD, Bucket, Direction, Verdict, relative_move
 from retropack.insights.why import Why, tell
 from retropack.kpis.evaluation import KpiResult
 from retropack.kpis.inputs import KpiInputs
 from retropack.months import Month
 
-__all__ = ["MOVE_THRESHOLD", "Bucket", "Buckets", "Direction", "Highlight", "bucket_of", "direction_of",
-           "relative_move", "sla_breaches", "sort_into_buckets"]
-
-Bucket = Literal["win", "watch", "miss"]
-Direction = Literal["better", "worse", "steady"]
-MOVE_THRESHOLD = 0.10  # a change of 10 % or more of last month's value is a marked move
+__all__ = ["MOVE_THRESHOLD", "Bucket", "Buckets", "Direction", "Highlight", "relative_move", "sla_breaches",
+           "sort_into_buckets"]
 
 
 @dataclass(frozen=True)
 class Highlight:
     result: KpiResult
-    bucket: Bucket
-    direction: Direction | None  # against last month; None when last month has no value
+    verdict: Verdict
     why: Why  # the causes of its change since last month
+
+    @property
+    def bucket(self) -> Bucket:
+        return self.verdict.bucket
+
+    @property
+    def direction(self) -> Direction | None:
+        """Against last month, beyond noise; None when last month has no value."""
+        return self.verdict.direction
 
 
 @dataclass(frozen=True)
@@ -41,58 +41,37 @@ class Buckets:
     wins: tuple[Highlight, ...]
     watch: tuple[Highlight, ...]
     misses: tuple[Highlight, ...]
+    info: tuple[Highlight, ...] = ()  # no target: reference only
 
     def all(self) -> tuple[Highlight, ...]:
-        return (*self.wins, *self.watch, *self.misses)
+        return (*self.wins, *self.watch, *self.misses, *self.info)
 
     def of(self, kpi_id: str) -> Highlight | None:
         return next((h for h in self.all() if h.result.kpi.id == kpi_id), None)
 
 
-def relative_move(result: KpiResult) -> float | None:
-    """Change from M−1 as a share of M−1, positive = better."""
-    if result.change is None or not result.previous:
-        return None
-    move = result.change / abs(result.previous)
-    return move if result.kpi.better == "higher" else -move
-
-
-def direction_of(result: KpiResult) -> Direction | None:
-    move = relative_move(result)
-    if move is None:
-        return None if result.change is None else "steady"
-    if move >= MOVE_THRESHOLD:
-        return "better"
-    return "worse" if move <= -MOVE_THRESHOLD else "steady"
-
-
-def bucket_of(result: KpiResult) -> Bucket | None:
-    """The one bucket a KPI belongs to, or None (steady without target, or no value)."""
-    direction = direction_of(result)
-    if result.status == "achieved":
-        return "watch" if direction == "worse" else "win"
-    if result.status in ("missed", "near"):
-        return "watch" if direction == "better" else "miss"
-    if result.status == "no_target":
-        return {"better": "win", "worse": "miss"}.get(direction or "")  # type: ignore[return-value]
-    return None
-
-
-def _order(h: Highlight) -> tuple[int, int, float]:
-    """Focus KPIs first; then missed before near; then the furthest from target (or the largest move) first."""
+def _order(h: Highlight) -> tuple[int, int, int, float]:
+    """Judged on enough events first; focus KPIs first; missed before near; the furthest from target (or the
+    largest move) first."""
     r = h.result
     distance = -abs(r.gap) if r.gap is not None else -abs(relative_move(r) or 0)
-    return (0 if r.focus else 1, 0 if r.status == "missed" else 1, distance)
+    return (1 if h.verdict.few_events else 0, 0 if r.focus else 1, 0 if r.status == "missed" else 1, distance)
 
 
-def sort_into_buckets(results: list[KpiResult]) -> Buckets:
-    """Every KPI with a verdict or a marked move, once, in the bucket its status and direction give."""
-    told = [Highlight(r, bucket, direction_of(r), tell(r)) for r in results if (bucket := bucket_of(r)) is not None]
+def _worth_telling(h: Highlight) -> bool:
+    """A KPI without a target is told only when it says something: it moved, or it is far below a commitment."""
+    return h.bucket != "info" or h.direction in ("better", "worse") or "below_commitment" in h.verdict.reasons
+
+
+def sort_into_buckets(results: list[KpiResult], verdicts: Mapping[str, Verdict]) -> Buckets:
+    """Every KPI with a value, once, in the bucket its verdict gives."""
+    told = [h for r in results if r.actual is not None
+            and _worth_telling(h := Highlight(r, verdicts[r.kpi.id], tell(r)))]
 
     def pick(name: Bucket) -> tuple[Highlight, ...]:
         return tuple(sorted((h for h in told if h.bucket == name), key=_order))
 
-    return Buckets(wins=pick("win"), watch=pick("watch"), misses=pick("miss"))
+    return Buckets(wins=pick("win"), watch=pick("watch"), misses=pick("miss"), info=pick("info"))
 
 
 def sla_breaches(inputs: KpiInputs, month: Month) -> pd.DataFrame:

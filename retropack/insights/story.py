@@ -7,8 +7,10 @@ channel). A group behind two KPIs or more is a story. Groups of different dimens
 their display labels match (``labels:`` in the config) or their codes do up to case and plural
 (``events`` spend and ``event`` leads): one exhibition moves spend, leads, CPL and CAC at once.
 
-A spend channel that went to or from zero and spent in at most a third of the last 12 months is one-off: the
-month-on-month comparison then mostly measures its presence, which the pack says.
+A spend channel that went to or from zero and spent in at most a third of the last 12 months is occasional: the
+month-on-month comparison then mostly measures its presence, which the pack says. Spent once in that year, it is a
+one-off; spent before (an exhibition every four months), it recurs and is compared with its own previous occurrence.
+A KPI judged on few events or on data with a finding (its verdict) is no part of a story: noise is no cause.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from retropack.config import label_of
+from retropack.insights.verdict import Verdict
 from retropack.insights.why import PEOPLE, tell
 from retropack.kpis.evaluation import KpiResult
 from retropack.kpis.explain import Breakdown, Part
@@ -50,6 +53,13 @@ class OneOff:
     group: str
     months_active: int  # months of the last 12 with spend in the channel
     month: Month  # the month of the spend that came or went
+    amount: float = 0.0  # the spend of that month
+    previous: Month | None = None  # the occurrence before it: the spend recurs (None: a one-off)
+    previous_amount: float | None = None
+
+    @property
+    def recurring(self) -> bool:
+        return self.previous is not None
 
 
 @dataclass(frozen=True)
@@ -120,19 +130,29 @@ def _one_off(movements: list[Movement], inputs: KpiInputs, month: Month) -> OneO
     for move in movements:
         if move.dimension != "channel" or spend is None or (move.before and move.now) or move.group is None:
             continue
-        rows = spend[(spend["channel"] == move.group) & spend["month_m"].between(month.index - ONE_OFF_MONTHS + 1,
-                                                                                   month.index)]
+        channel = spend[spend["channel"] == move.group]
+        rows = channel[channel["month_m"].between(month.index - ONE_OFF_MONTHS + 1, month.index)]
         active = int(rows.loc[rows["amount"] > 0, "month_m"].nunique())
         if active <= ONE_OFF_MONTHS // 3:
-            return OneOff("channel", move.group, active, month if move.now else month.shift(-1))
+            spent = month if move.now else month.shift(-1)
+            by_month = channel[channel["amount"] > 0].groupby("month_m")["amount"].sum()
+            earlier = by_month[(by_month.index < spent.index) & (by_month.index > spent.index - ONE_OFF_MONTHS)]
+            previous = Month(int(earlier.index.max()) // 12, int(earlier.index.max()) % 12 + 1) if not earlier.empty \
+                else None
+            return OneOff("channel", move.group, active, spent, float(by_month.get(spent.index, 0.0)), previous,
+                          float(earlier.iloc[-1]) if previous is not None else None)
     return None
 
 
 def find_stories(results: list[KpiResult], inputs: KpiInputs, month: Month,
-                 labels: Mapping[str, Mapping[str, str]]) -> list[Story]:
-    """The groups behind two KPIs or more, those behind the most (and the most focus) KPIs first."""
+                 labels: Mapping[str, Mapping[str, str]], verdicts: Mapping[str, Verdict] | None = None) -> list[Story]:
+    """The groups behind two KPIs or more, those behind the most (and the most focus) KPIs first; a KPI whose
+    verdict rests on few events or on data with a finding takes no part."""
     by_key: dict[str, dict[str, list[Movement]]] = {}
     for result in results:
+        verdict = (verdicts or {}).get(result.kpi.id)
+        if verdict is not None and (verdict.few_events or not verdict.reliable):
+            continue
         for move in _behind(result):
             by_key.setdefault(group_key(move.dimension, move.group, labels), {}).setdefault(result.kpi.id,
                                                                                            []).append(move)

@@ -14,7 +14,7 @@ from retropack.kpis import formulas
 from retropack.kpis.inputs import KpiInputs
 from retropack.months import Month
 
-__all__ = ["CATALOG", "KPI_IDS", "KPIS", "SEED_TARGETS", "Better", "KpiDefinition", "Owner", "Unit"]
+__all__ = ["CATALOG", "KPI_IDS", "KPIS", "SEED_COMMITMENTS", "SEED_TARGETS", "Better", "KpiDefinition", "Owner", "Unit"]
 
 Owner = Literal["marketing", "sales", "joint"]
 Better = Literal["higher", "lower"]
@@ -113,4 +113,8 @@ SEED_TARGETS: dict[str, float] = {
     "ma_pipeline_amount": 5_000_000,
     "ma_won_amount": 1_500_000,
     "unsubscribe_rate": 0.005,
+    "sla_followup_rate": 0.90,
 }
+# What the seed holds as a commitment rather than an example: nearly every MQL followed up within the SLA. Without a
+# target set, a value far below it is still no "no problem" (contract §3, §10).
+SEED_COMMITMENTS: dict[str, float] = {"sla_followup_rate": 0.90}

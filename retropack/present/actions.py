@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from retropack.insights.actions import ActionContext, Commitment, PastAction
 from retropack.insights.aim import FACTOR, Driver, KpiEffect
-from retropack.insights.highlights import direction_of
 from retropack.insights.subjects import Subjects
 from retropack.insights.targets import RAISE_MONTHS, TargetRaise, TargetReview
+from retropack.insights.verdict import Verdict
 from retropack.kpis.evaluation import KpiResult
 from retropack.present.cells import Table
 from retropack.present.clean import data_text
@@ -175,9 +175,10 @@ def action_views(context: ActionContext, sla_days: float, tr: Translator, curren
     return views
 
 
-def previous_table(past: Sequence[PastAction], previous: Sequence[ActionView], tr: Translator, currency: str) -> Table:
-    """Last month's commitments: the action, its KPI last month → now (better or worse), and its status.
-    ``previous`` are those commitments worded as last month's pack worded them."""
+def previous_table(past: Sequence[PastAction], previous: Sequence[ActionView], tr: Translator, currency: str,
+                   verdicts: Mapping[str, Verdict]) -> Table:
+    """Last month's commitments: the action, its KPI last month → now (better or worse, as its verdict says), and its
+    status. ``previous`` are those commitments worded as last month's pack worded them."""
     header = tuple(tr(f"previous.col.{c}") for c in ("action", "owner", "kpi", "change", "status"))
     rows = []
     for item, view in zip(past, previous, strict=True):
@@ -185,7 +186,8 @@ def previous_table(past: Sequence[PastAction], previous: Sequence[ActionView], t
         change = "—"
         if result is not None and result.previous is not None and result.actual is not None:
             unit, loc = result.kpi.unit, tr.locale
-            direction = direction_of(result) or "steady"
+            verdict = verdicts.get(result.kpi.id)
+            direction = (verdict.direction if verdict is not None else None) or "steady"
             change = tr("previous.change", before=format_value(result.previous, unit, loc, currency),
                         now=format_value(result.actual, unit, loc, currency), trend=tr(f"trend.{direction}"))
         status = tr(f"previous.status.{item.status or 'none'}")

@@ -29,7 +29,7 @@ class HighlightView:
     kpi_id: str
     name: str
     definition: str  # the KPI's formula, so a term is defined where it is discussed
-    bucket: str  # win | watch | miss
+    bucket: str  # win | watch | miss | info: the KPI's verdict
     status: str
     symbol: str
     status_label: str
@@ -44,15 +44,24 @@ class HighlightView:
     review: str  # the proposal to review its target ("" when none)
     action: str  # the committed action that serves it ("" when none)
     question: str  # to ask sales in the meeting
+    caution: str = ""  # why the value is not judged as it stands (few events, a data finding); "" otherwise
+    headline: bool = True  # may lead the summary: judged on enough events and trustworthy data
 
 
 def _summary_key(h: Highlight) -> str:
-    status = h.result.status
+    """The sentence that says the verdict: a win, a miss, or why the KPI is watched."""
+    verdict, status = h.verdict, h.result.status
+    if not verdict.reliable:
+        return "unreliable"
     if h.bucket == "watch":
-        return "watch_worse" if status == "achieved" else "watch_better"
-    if status == "no_target":
-        return "improved" if h.bucket == "win" else "worsened"
-    return status
+        if status == "near":
+            return "watch_better" if h.direction == "better" else "near"
+        return "watch_worse" if "worsening" in verdict.reasons else "off_pace"
+    if h.bucket == "info":
+        if "below_commitment" in verdict.reasons:
+            return "below_commitment"
+        return {"better": "improved", "worse": "worsened"}.get(h.direction or "", "info")
+    return "achieved" if h.bucket == "win" else "missed"
 
 
 def _totals(h: Highlight) -> tuple[float, float]:
@@ -72,7 +81,8 @@ def review_line(review: TargetReview, unit: str, tr: Translator, currency: str) 
 
 
 def highlight_view(h: Highlight, tr: Translator, currency: str, notes: Mapping[str, tuple[str, ...]],
-                   reviews: Mapping[str, TargetReview], actions: Sequence[ActionView]) -> HighlightView:
+                   reviews: Mapping[str, TargetReview], actions: Sequence[ActionView],
+                   caution: str = "") -> HighlightView:
     result, loc = h.result, tr.locale
     kpi, unit = result.kpi, result.kpi.unit
     values = {"name": kpi.name(loc), "actual": format_value(result.actual, unit, loc, currency),
@@ -105,4 +115,6 @@ def highlight_view(h: Highlight, tr: Translator, currency: str, notes: Mapping[s
         review=review_line(review, unit, tr, currency) if review else "",
         action=tr("highlight.action", number=serving.number, title=serving.title) if serving else "",
         question=tr(f"question.{kpi.id}"),
+        caution=caution,
+        headline=h.verdict.headline,
     )

@@ -38,7 +38,15 @@ def story_line(story: Story, tr: Translator, currency: str) -> str:
     effect = tr("story.effect.both" if better and worse else "story.effect.better" if better else "story.effect.worse",
                 better=better, worse=worse)
     one_off = ""
-    if story.one_off is not None:
-        one_off = tr("story.one_off", month=month_label(str(story.one_off.month), tr.locale),
-                     group=tr.group(story.one_off.dimension, story.one_off.group), active=story.one_off.months_active)
+    spent = story.one_off
+    if spent is not None and spent.previous is not None:
+        one_off = tr("story.recurring", month=month_label(str(spent.month), tr.locale),
+                     group=tr.group(spent.dimension, spent.group), active=spent.months_active,
+                     amount=format_amount(spent.amount, tr.locale, currency),
+                     previous=month_label(str(spent.previous), tr.locale),
+                     previous_amount=format_amount(spent.previous_amount or 0.0, tr.locale, currency),
+                     gap=spent.month.index - spent.previous.index)
+    elif spent is not None:
+        one_off = tr("story.one_off", month=month_label(str(spent.month), tr.locale),
+                     group=tr.group(spent.dimension, spent.group), active=spent.months_active)
     return tr.sentence_start(tr("story.line", group=group, movements=moves, effect=effect, one_off=one_off))

@@ -21,11 +21,12 @@ from retropack.present.cells import Table
 from retropack.present.clean import data_text
 from retropack.present.diagnosis.view import DiagnosisView, build_diagnosis_view
 from retropack.present.feedback import FeedbackView, feedback_view
+from retropack.present.findings import finding_line, finding_names, funnel_note
 from retropack.present.formatting import AxisFormat, axis_format, format_value, month_label
 from retropack.present.highlights import HighlightView, highlight_view
 from retropack.present.insights import insight_line
 from retropack.present.messages import Translator
-from retropack.present.rows import SYMBOLS, KpiRow, kpi_row
+from retropack.present.rows import SYMBOLS, KpiRow, caution_line, kpi_row
 from retropack.present.sends import SendsView, sends_view
 from retropack.present.story import story_line
 from retropack.present.tables import content_tables, quality_tables, sla_table
@@ -98,6 +99,8 @@ class PackView:
     focus: tuple[KpiRow, ...]
     decide: tuple[DecidePoint, ...]  # the summary leads with what the meeting acts on
     stories: tuple[str, ...]  # one cause behind several KPIs, a paragraph each
+    stories_better: tuple[str, ...]  # section 2: the stories whose every KPI improved
+    stories_mixed: tuple[str, ...]  # section 3: the stories that worsened a KPI (never told under section 2)
     top_wins: tuple[HighlightView, ...]
     top_misses: tuple[HighlightView, ...]
     kpis: tuple[KpiRow, ...]
@@ -106,11 +109,13 @@ class PackView:
     funnel: tuple[FunnelStage, ...]
     funnel_title: str
     funnel_line: str  # the funnel in one line, for speaker notes
+    funnel_note: str  # the finding beside a stage larger than the one before ("" when none is)
     count_axis: AxisFormat
     wins: tuple[HighlightView, ...]  # section 2: met or improved
     watch_better: tuple[HighlightView, ...]  # section 2 too: short of target but improving
     misses: tuple[HighlightView, ...]  # section 3: missed, narrowly missed, or worse without a target
-    watch_worse: tuple[HighlightView, ...]  # section 3 too: on target but getting worse
+    watch_worse: tuple[HighlightView, ...]  # section 3 too: near, on target but worsening or off pace, or unreliable
+    info: tuple[HighlightView, ...]  # section 3's reference: no target, yet far below a commitment or worsening
     sla: Table
     sla_total: int
     sla_title: str
@@ -129,7 +134,8 @@ class PackView:
     content_shortfall: int
     has_calendar: bool
     quality: Table
-    findings: tuple[str, ...]
+    findings: tuple[str, ...]  # the data findings of the month (contract §10) first, then the load's observations
+    data_findings: tuple[str, ...]  # the month's data findings (contract §10) alone, for the pages that judge
     definitions: Table
     run_info: Table
     diagnosis: DiagnosisView
@@ -157,10 +163,16 @@ def _funnel(f: Funnel, tr: Translator) -> tuple[FunnelStage, ...]:
     for i, (key, count) in enumerate(stages):
         before = stages[i - 1][1] if i else None
         rate = "" if before is None else format_value(count / before if before else None, "rate", tr.locale)
+        rate += " ※" if before and count > before else ""  # above 100 %: the finding is told beside the funnel
         label = tr(f"funnel.{key}")
         shown.append(FunnelStage(label, count, rate, f"{count:,}" + (f"  ({rate})" if rate else ""),
                                  f"{label} ({rate})" if rate else label))
     return tuple(shown)
+
+
+def _improving(h: HighlightView) -> bool:
+    """A watched KPI told under 「うまくいったこと」: just short of target and improving, on data that holds."""
+    return h.status == "near" and h.direction == "better" and not h.caution
 
 
 def _decide(analysis: Analysis, actions: list[ActionView], tr: Translator) -> tuple[DecidePoint, ...]:
@@ -188,7 +200,13 @@ def build_view(
     for insight in analysis.insights:
         notes[insight.kpi_id] = (*notes.get(insight.kpi_id, ()), insight_line(insight, tr, currency))
     paces = {i.kpi_id: insight_line(i, tr, currency) for i in analysis.insights if i.type == "pace"}
-    rows = tuple(kpi_row(r, tr, currency, paces.get(r.kpi.id, "")) for r in analysis.results)
+    verdicts = analysis.verdicts
+    names = finding_names(analysis.findings, tr)
+    cautions = {r.kpi.id: caution_line(r, verdicts[r.kpi.id], tr, currency, names) for r in analysis.results}
+    data_findings = tuple(finding_line(f, analysis.month, tr) for f in analysis.findings)
+    rows = tuple(kpi_row(r, tr, currency, paces.get(r.kpi.id, ""), verdicts[r.kpi.id],
+                         caution_line(r, verdicts[r.kpi.id], tr, currency, names, short=True))
+                 for r in analysis.results)
     counts = tuple(StatusCount(s, tr(f"status.{s}"), SYMBOLS[s], sum(1 for r in analysis.results if r.status == s))
                    for s in STATUSES)
     cadence, last, upcoming, scenarios = content_tables(analysis.content, tr)
@@ -198,7 +216,8 @@ def build_view(
     reviews = {r.kpi_id: r for r in analysis.target_reviews}
 
     def cards(items: tuple[Highlight, ...]) -> tuple[HighlightView, ...]:
-        return tuple(highlight_view(h, tr, currency, notes, reviews, actions) for h in items)
+        return tuple(highlight_view(h, tr, currency, notes, reviews, actions, cautions[h.result.kpi.id])
+                     for h in items)
 
     buckets = analysis.buckets
     watch = cards(buckets.watch)
@@ -231,8 +250,10 @@ def build_view(
         focus=tuple(row for row in rows if row.focus),
         decide=_decide(analysis, actions, tr),
         stories=tuple(story_line(s, tr, currency) for s in analysis.stories),
-        top_wins=cards(buckets.wins[:TOP]),
-        top_misses=cards(buckets.misses[:TOP]),
+        stories_better=tuple(story_line(s, tr, currency) for s in analysis.stories if not s.worse),
+        stories_mixed=tuple(story_line(s, tr, currency) for s in analysis.stories if s.worse),
+        top_wins=tuple(h for h in cards(buckets.wins) if h.headline)[:TOP],
+        top_misses=tuple(h for h in cards(buckets.misses) if h.headline)[:TOP],
         kpis=rows,
         trends=tuple(_trend(r, tr, currency) for r in analysis.results if r.focus),
         waterfalls=tuple(w for r in analysis.results if r.focus and (w := waterfall(r, tr, currency)) is not None),
@@ -240,11 +261,13 @@ def build_view(
         funnel_title=tr("chart.funnel", first=month_label(str(analysis.funnel.first), tr.locale), last=label,
                         count=f"{analysis.funnel.leads:,}"),
         funnel_line=" → ".join(f"{s.label} {s.count:,}" + (f" ({s.rate})" if s.rate else "") for s in funnel),
+        funnel_note=funnel_note(analysis.findings, analysis.month, tr),
         count_axis=axis_format("count", tr.locale, currency),
         wins=cards(buckets.wins),
-        watch_better=tuple(h for h in watch if h.direction == "better"),
+        watch_better=tuple(h for h in watch if _improving(h)),
         misses=cards(buckets.misses),
-        watch_worse=tuple(h for h in watch if h.direction == "worse"),
+        watch_worse=tuple(h for h in watch if not _improving(h)),
+        info=cards(tuple(h for h in buckets.info if h.direction == "worse" or "below_commitment" in h.verdict.reasons)),
         sla=sla_table(analysis.sla_breaches, tr),
         sla_total=len(analysis.sla_breaches),
         sla_title=tr("sla.title", days=f"{settings.sla.followup_days:g}", count=len(analysis.sla_breaches)),
@@ -252,7 +275,7 @@ def build_view(
         actions=tuple(actions),
         previous_actions=tuple(previous),
         previous_title=tr("previous.title", month=month_label(str(analysis.month.shift(-1)), tr.locale)),
-        previous=previous_table(analysis.previous_actions, previous, tr, currency),
+        previous=previous_table(analysis.previous_actions, previous, tr, currency, analysis.verdicts),
         decisions=decisions,
         homework=homework,
         cadence=cadence,
@@ -263,7 +286,8 @@ def build_view(
         content_shortfall=analysis.content.shortfall,
         has_calendar=analysis.content.has_calendar,
         quality=quality,
-        findings=findings,
+        findings=(*data_findings, *findings),
+        data_findings=data_findings,
         definitions=Table(
             tuple(tr(f"definitions.col.{c}") for c in ("name", "owner", "better", "formula")),
             tuple((k.name(tr.locale), tr(f"owner.{k.owner}"), tr(f"better.{k.better}"), k.formula(tr.locale))

@@ -3,9 +3,12 @@ change (contract §8), and the month's insights. Numbers are written unrounded; 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from retropack.insights.findings import Finding
 from retropack.insights.patterns import Insight
+from retropack.insights.verdict import Verdict
 from retropack.kpis.evaluation import KpiResult
 from retropack.kpis.explain import Breakdown, Explanation, Side
 from retropack.kpis.phases import Phase
@@ -42,9 +45,28 @@ def _explanation(explanation: Explanation | None) -> dict[str, Any] | None:
     return {"by": _breakdowns(explanation.by), "factors": factors}
 
 
+def _verdict(verdict: Verdict | None) -> dict[str, Any] | None:
+    if verdict is None:
+        return None
+    written: dict[str, Any] = {"bucket": verdict.bucket, "reasons": list(verdict.reasons),
+                               "reliable": verdict.reliable}
+    if verdict.few_events:
+        written["trailing_3m"] = verdict.trailing
+    if verdict.findings:
+        written["findings"] = list(verdict.findings)
+    return written
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {"id": finding.id, "table": finding.table, "rows": finding.rows, "share": finding.share,
+            "kpis": list(finding.kpis), "detail": finding.detail}
+
+
 def kpis_document(client: str, month: str, phase: Phase, results: list[KpiResult],
-                  insights: list[Insight] | None = None) -> dict[str, Any]:
-    """The contract's ``kpis.json``; ``name``, ``unit`` and ``insights`` are additions for readers of the file."""
+                  insights: list[Insight] | None = None, verdicts: Mapping[str, Verdict] | None = None,
+                  findings: Sequence[Finding] = ()) -> dict[str, Any]:
+    """The contract's ``kpis.json`` with each KPI's ``verdict`` and the month's ``findings`` (§10); ``name``,
+    ``unit`` and ``insights`` are additions for readers of the file."""
     return {
         "client": client,
         "month": month,
@@ -63,9 +85,11 @@ def kpis_document(client: str, month: str, phase: Phase, results: list[KpiResult
                 "name": {"ja": r.kpi.name_ja, "en": r.kpi.name_en},
                 "unit": r.kpi.unit,
                 "explanation": _explanation(r.explanation),
+                "verdict": _verdict((verdicts or {}).get(r.kpi.id)),
             }
             for r in results
         ],
         "insights": [{"type": i.type, "kpi": i.kpi_id, "evidence": i.evidence, "rules": list(i.rules)}
                      for i in insights or []],
+        "findings": [_finding(f) for f in findings],
     }

@@ -64,7 +64,8 @@ def add_summary_slide(prs: PresentationType, view: PackView) -> None:
                                         Line(f"{count.symbol} {count.label}", size=11)], align=PP_ALIGN.CENTER)
     header = [tr(f"kpi.col.{c}") for c in ("name", "target", "actual", "status")]
     add_table(slide, (LEFT, TOP + 0.8, WIDTH, 0.3), header,
-              [(r.name, r.target, r.actual, f"{r.symbol} {r.status_label}  {r.trend}".strip()) for r in view.focus],
+              [(f"{r.name} ※" if r.caution else r.name, r.target, r.actual,
+                f"{r.symbol} {r.status_label}  {r.trend}".strip()) for r in view.focus],
               [5, 2.5, 2.5, 2.6], size=11, numeric={1, 2}, tints={(i, 3): r.status for i, r in enumerate(view.focus)})
     top = TOP + 0.8 + 0.3 * (len(view.focus) + 1) + 0.2
     half = (WIDTH - 0.3) / 2
@@ -82,14 +83,16 @@ def add_summary_slide(prs: PresentationType, view: PackView) -> None:
     text_box(slide, (LEFT + half + 0.3, top, half, BOTTOM - top), moved)
     notes(slide, [tr("deck.notes.summary"), tr("deck.pair", label=tr("summary.status_counts"), value=view.status_line),
                   tr("summary.decide"), *(f"{p.text} ({p.meta})" if p.meta else p.text for p in view.decide),
-                  tr("summary.movement"), *view.stories, tr("summary.top_wins"), *(h.summary for h in view.top_wins)])
+                  tr("summary.movement"), *view.stories, tr("summary.top_wins"), *(h.summary for h in view.top_wins),
+                  *(f"※ {r.name}: {r.caution}" for r in view.focus if r.caution)])
 
 
 def add_kpi_table_slide(prs: PresentationType, view: PackView) -> None:
     tr = view.words
     slide = new_slide(prs, tr("section.kpis"))
     columns = ("focus", "name", "owner", "target", "actual", "previous", "change", "status")
-    rows = [(tr("kpi.focus_mark") if r.focus else "", r.name, r.owner, r.target, r.actual, r.previous,
+    rows = [(tr("kpi.focus_mark") if r.focus else "", f"{r.name} ※" if r.caution else r.name, r.owner, r.target,
+             r.actual, r.previous,
              f"{r.change} {r.trend[:1]}".strip(), f"{r.symbol} {r.status_label}") for r in view.kpis]
     row_h = min(0.32, (BOTTOM - 0.4 - TOP) / (len(rows) + 1))  # 16 KPIs: 0.3 in, the floor of 10.5 pt text
     add_table(slide, (LEFT, TOP - 0.05, WIDTH, row_h), [tr(f"kpi.col.{c}") for c in columns], rows,
@@ -99,7 +102,8 @@ def add_kpi_table_slide(prs: PresentationType, view: PackView) -> None:
     text_box(slide, (LEFT, legend_top, WIDTH, 0.35), [Line(tr("kpi.legend"), size=10, color="muted")])
     discuss = [r.name for r in view.kpis if r.focus or r.status in ("missed", "near")]
     notes(slide, [tr("deck.notes.kpis"), tr("deck.notes.discuss", names=", ".join(discuss)),
-                  *(r.note for r in view.kpis if r.name in discuss)])
+                  *(r.note for r in view.kpis if r.name in discuss),
+                  *(f"※ {r.name}: {r.caution}" for r in view.kpis if r.caution)])
 
 
 def add_trend_slides(prs: PresentationType, view: PackView) -> None:
@@ -155,7 +159,9 @@ def add_funnel_slide(prs: PresentationType, view: PackView) -> None:
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
     labels.font.size = Pt(14)
     fill(plot.series[0].format.fill, "accent")
-    notes(slide, [tr("deck.notes.funnel"), view.funnel_title, view.funnel_line])
+    if view.funnel_note:
+        note_line(slide, view.funnel_note)
+    notes(slide, [tr("deck.notes.funnel"), view.funnel_title, view.funnel_line, view.funnel_note])
 
 
 # --- charts -----------------------------------------------------------------------------------------

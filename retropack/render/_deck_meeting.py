@@ -46,6 +46,8 @@ def _card_lines(h: HighlightView, tr: Translator, watch: str) -> list[Line]:
     lines = [Line(watch, size=9.5, bold=True, color="muted")] if watch else []
     lines += [Line("  ".join(x for x in (f"{h.symbol} {h.status_label}", h.trend, h.name) if x), size=13, bold=True),
               Line(h.facts, size=10.5, gap=2)]
+    if h.caution:
+        lines.append(Line(h.caution, size=9.5, bold=True, color="strong_near", gap=2))
     if h.causes:
         lines += [Line(tr("highlight.drivers"), size=10, bold=True, color="muted", gap=4)]
         lines += [Line(f"• {d}", size=10) for d in h.causes[:CARD_CAUSES]]
@@ -64,6 +66,7 @@ def _talking_points(h: HighlightView, tr: Translator) -> list[str]:
     shown = set(h.causes[:CARD_CAUSES]) | set(h.caveats[:1] or h.notes[:1])
     rest = [x for x in (*h.causes, *h.caveats, *h.notes) if x not in shown]
     points = [f"■ {h.name}", tr("notes.say", text=say)]
+    points += [tr("notes.caveat", text=h.caution)] if h.caution else []
     points += [tr("notes.caveat", text=c) for c in h.caveats]
     if h.review:
         points.append(tr("notes.decide", text=h.review))
@@ -80,6 +83,7 @@ def add_highlight_slides(prs: PresentationType, view: PackView, kind: str) -> No
     items = [(h, "") for h in (view.wins if kind == "wins" else view.misses)]
     watch_title = tr("bucket.watch_better" if kind == "wins" else "bucket.watch_worse")
     items += [(h, watch_title) for h in (view.watch_better if kind == "wins" else view.watch_worse)]
+    items += [] if kind == "wins" else [(h, tr("bucket.info")) for h in view.info]
     card_w, card_h = (WIDTH - 0.3) / 2, (BOTTOM - TOP - 0.2) / 2
     for page, chunk in enumerate(pages(items, CARDS_PER_SLIDE)):
         slide = new_slide(prs, page_title(tr(f"section.{kind}"), page, tr))
@@ -89,8 +93,9 @@ def add_highlight_slides(prs: PresentationType, view: PackView, kind: str) -> No
             notes(slide, [empty])
             continue
         talking = [tr(f"deck.notes.{kind}")]
-        if kind == "wins" and page == 0 and view.stories:
-            talking += [tr("deck.notes.story"), *view.stories]
+        stories = view.stories_better if kind == "wins" else view.stories_mixed  # a worsening never under wins
+        if page == 0 and stories:
+            talking += [tr("deck.notes.story"), *stories]
         for i, (h, watch) in enumerate(chunk):
             box = (LEFT + (i % 2) * (card_w + 0.3), TOP + (i // 2) * (card_h + 0.2), card_w, card_h)
             style = "band" if watch else h.status

@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from retropack.insights.highlights import bucket_of, relative_move, sla_breaches, sort_into_buckets
+from retropack.insights.highlights import relative_move, sla_breaches, sort_into_buckets
+from retropack.insights.verdict import Verdict, judge_kpi
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.evaluation import KpiResult, Status
 from retropack.kpis.inputs import KpiInputs, KpiParams, build_inputs
@@ -82,52 +83,71 @@ def test_relative_move_is_positive_when_better(kpi: str, previous: float | None,
 
 # --- buckets ----------------------------------------------------------------------------------------------------
 
-def buckets_of(results: list[KpiResult]) -> dict[str, list[tuple[str, str | None]]]:
-    got = sort_into_buckets(results)
-    return {name: [(h.result.kpi.id, h.direction) for h in getattr(got, name)] for name in ("wins", "watch", "misses")}
+def verdicts(results: list[KpiResult], findings: dict[str, tuple[str, ...]] | None = None) -> dict[str, Verdict]:
+    return {r.kpi.id: judge_kpi(r, (), None, 10, (findings or {}).get(r.kpi.id, ())) for r in results}
 
 
-def test_every_kpi_lands_in_one_bucket_by_status_and_direction() -> None:
+def buckets_of(results: list[KpiResult], findings: dict[str, tuple[str, ...]] | None = None,
+               ) -> dict[str, list[tuple[str, str | None]]]:
+    got = sort_into_buckets(results, verdicts(results, findings))
+    return {name: [(h.result.kpi.id, h.direction) for h in getattr(got, name)]
+            for name in ("wins", "watch", "misses", "info")}
+
+
+def test_every_kpi_lands_in_the_bucket_of_its_verdict() -> None:
+    """Contract §10: missed is a miss whatever the month did; near is watched; a met target is a win unless it
+    worsens beyond noise; no target is reference only, never a win or a miss (it used to be a win when it rose)."""
     results = [
         result("new_leads", "achieved", 120, 120, target=100),  # met, steady: win
-        result("mqls", "achieved", 140, 200, target=100),  # met but 30 % down: watch
-        result("sqls", "missed", 30, 25, target=50),  # missed but 20 % up: watch
-        result("cpl", "near", 5400, 5400, target=5000),  # narrowly missed, steady: miss
-        result("roi", "no_target", 0.5, 1.0),  # no target, 50 % worse: miss
-        result("unsubscribe_rate", "no_target", 0.004, 0.005),  # no target, 20 % better: win
+        result("mqls", "achieved", 140, 200, target=100),  # met but 30 % down (Poisson z 3.9): watch
+        result("sqls", "missed", 30, 25, target=50),  # missed, even if up: miss
+        result("cpl", "near", 5400, 5400, target=5000),  # narrowly missed: watch
+        result("roi", "no_target", 0.5, 1.0),  # no target, 50 % worse: reference only
+        result("unsubscribe_rate", "no_target", 0.004, 0.005),  # no target, 20 % better: reference, never a win
         result("email_ctr", "no_target", 0.0109, 0.01),  # no target, +9 %: in no bucket
         result("cac", "no_data", None, 300_000, target=400_000),  # no value: in no bucket
     ]
     assert buckets_of(results) == {
-        "wins": [("new_leads", "steady"), ("unsubscribe_rate", "better")],
-        "watch": [("sqls", "better"), ("mqls", "worse")],  # a miss before a met target, then the furthest
-        "misses": [("roi", "worse"), ("cpl", "steady")],  # −50 % from last month is further than 8 % over target
+        "wins": [("new_leads", "steady")],
+        "watch": [("mqls", "worse"), ("cpl", "steady")],  # the furthest from its target first (40 % over, 8 % short)
+        "misses": [("sqls", "steady")],  # +20 % on 25 → 30 events is within chance (z 0.67)
+        "info": [("roi", "worse"), ("unsubscribe_rate", "better")],
     }
+
+
+def test_a_finding_makes_any_kpi_a_watch_whatever_its_status() -> None:
+    results = [result("sqls", "missed", 30, 25, target=50), result("new_leads", "achieved", 684, 20, target=100)]
+    assert buckets_of(results, {"sqls": ("deals_without_sql_lead",), "new_leads": ("bulk_import",)})["watch"] == [
+        ("sqls", "steady"), ("new_leads", "better")]
 
 
 @pytest.mark.parametrize("status", ["achieved", "near", "missed", "no_target", "no_data"])
 @pytest.mark.parametrize(("previous", "actual"), [(100, 130), (100, 100), (100, 70), (None, 100), (0, 10)])
 def test_a_kpi_is_never_in_two_buckets(status: Status, previous: float | None, actual: float) -> None:
     kpi = result("new_leads", status, actual, previous, target=100)
-    got = sort_into_buckets([kpi])
-    places = [name for name in ("wins", "watch", "misses") if getattr(got, name)]
+    verdict = verdicts([kpi])["new_leads"]
+    got = sort_into_buckets([kpi], {"new_leads": verdict})
+    places = [name for name in ("wins", "watch", "misses", "info") if getattr(got, name)]
     assert len(places) <= 1
-    assert bucket_of(kpi) == ({"wins": "win", "watch": "watch", "misses": "miss"}[places[0]] if places else None)
+    if places:
+        assert verdict.bucket == {"wins": "win", "watch": "watch", "misses": "miss", "info": "info"}[places[0]]
 
 
 def test_buckets_order_focus_first_then_missed_before_near_then_the_furthest() -> None:
     results = [
-        result("sqls", "near", 14, 14, target=15),  # 6.7 % short
+        result("sqls", "missed", 14, 14, target=20),  # 30 % short
         result("new_leads", "missed", 50, 50, target=100),  # 50 % short
         result("mqls", "missed", 40, 40, target=50),  # 20 % short
-        replace(result("cpl", "near", 5400, 5400, target=5000), focus=True),  # focus first, even near
+        replace(result("cpl", "missed", 6000, 6000, target=5000), focus=True),  # focus first, even close
     ]
-    assert [h.result.kpi.id for h in sort_into_buckets(results).misses] == ["cpl", "new_leads", "mqls", "sqls"]
+    assert [h.result.kpi.id for h in sort_into_buckets(results, verdicts(results)).misses] == [
+        "cpl", "new_leads", "sqls", "mqls"]
 
 
 def test_a_highlight_tells_the_causes_of_its_kpis_change() -> None:
     """The highlight carries its KPI's told causes; with no explanation (no previous value) there are none."""
-    (highlight,) = sort_into_buckets([result("new_leads", "missed", 50, None, target=100)]).misses
+    results = [result("new_leads", "missed", 50, None, target=100)]
+    (highlight,) = sort_into_buckets(results, verdicts(results)).misses
     assert highlight.why.causes == () and highlight.why.small == () and highlight.direction is None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from retropack.insights.story import OneOff, find_stories, group_key
+from retropack.insights.verdict import Verdict
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.evaluation import KpiResult
 from retropack.kpis.explain import Breakdown, Explanation, Factor, Part, Side
@@ -62,11 +63,31 @@ def test_one_group_behind_several_kpis_is_a_story() -> None:
         ("source", "event", 59, 13), ("channel", "events", 381_000, 0)}
 
 
-def test_a_spend_channel_gone_to_zero_after_a_few_months_is_a_one_off() -> None:
-    (story,) = find_stories(RESULTS, october(), OCT, {})
-    assert story.one_off == OneOff("channel", "events", 3, Month(2026, 9))  # spent in 3 of the last 12 months
+def test_a_spend_channel_spent_once_in_a_year_is_a_one_off() -> None:
+    (story,) = find_stories(RESULTS, october(events_months=(9,)), OCT, {})
+    assert story.one_off == OneOff("channel", "events", 1, Month(2026, 9), 381_000.0)
+    assert not story.one_off.recurring
     (regular,) = find_stories(RESULTS, october(events_months=tuple(range(1, 10))), OCT, {})
     assert regular.one_off is None  # 9 of 12 months: a channel that stopped, not a one-off
+
+
+def test_an_exhibition_every_four_months_recurs_and_is_compared_with_its_previous_occurrence() -> None:
+    """January, May, September: September's spend is compared with May's, not called a one-off (issue 20)."""
+    rows = [{"month_m": Month(2026, m).index, "channel": "events", "amount": amount}
+            for m, amount in ((1, 432_000.0), (5, 439_000.0), (9, 381_000.0))]
+    inputs = KpiInputs(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(rows), False, KpiParams())
+    (story,) = find_stories(RESULTS, inputs, OCT, {})
+    assert story.one_off == OneOff("channel", "events", 3, Month(2026, 9), 381_000.0, Month(2026, 5), 439_000.0)
+    assert story.one_off.recurring
+
+
+def test_a_kpi_on_few_events_takes_no_part_in_a_story() -> None:
+    """CAC on 2 won deals is noise: without it, the exhibition still moves new leads and CPL."""
+    few = Verdict("win", ("few_events",), True, "better", 300_000.0)
+    (story,) = find_stories(RESULTS, october(), OCT, {}, {"cac": few})
+    assert "cac" not in story.kpis and set(story.kpis) == {"cpl", "new_leads"}
+    unreliable = Verdict("watch", ("unreliable",), False, None, None, None, ("bulk_import",))
+    assert find_stories(RESULTS, october(), OCT, {}, {"cac": few, "new_leads": unreliable}) == []
 
 
 def test_a_group_behind_one_kpi_only_is_no_story() -> None:

@@ -21,6 +21,8 @@ import numpy as np
 import pytest
 
 from retropack.config import Config
+from retropack.insights.findings import Finding
+from retropack.insights.verdict import Verdict
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.evaluation import KpiResult, Status
 from retropack.kpis.phases import PHASES, Phase
@@ -46,16 +48,24 @@ def result(kpi: str, actual: float | None, previous: float | None, target: float
 # --- kpis.json --------------------------------------------------------------------------------------------------
 
 def test_kpis_document_has_the_contracts_shape() -> None:
+    """Contract §4 and §10: each KPI with its verdict, and the month's findings."""
+    finding = Finding("bulk_import", "leads", 684, 684 / 685, ("new_leads", "cpl"), "684 of 685 new leads …")
     document = kpis_document("default", "2026-10", GROWTH_MONTH_5,
-                             [result("new_leads", 212, 190, 200, "achieved", focus=False)])
+                             [result("new_leads", 212, 190, 200, "achieved", focus=False)], [],
+                             {"new_leads": Verdict("watch", ("unreliable",), False, "better", None, None,
+                                                   ("bulk_import",))}, [finding])
     assert document == {
         "client": "default",
         "month": "2026-10",
         "phase": {"id": "growth", "month_index": 5},
         "kpis": [{"id": "new_leads", "actual": 212, "target": 200, "status": "achieved", "better": "higher",
                   "focus": False, "owner": "marketing", "previous": 190, "change": 22,
-                  "name": {"ja": "新規リード数", "en": "New leads"}, "unit": "count", "explanation": None}],
+                  "name": {"ja": "新規リード数", "en": "New leads"}, "unit": "count", "explanation": None,
+                  "verdict": {"bucket": "watch", "reasons": ["unreliable"], "reliable": False,
+                              "findings": ["bulk_import"]}}],
         "insights": [],
+        "findings": [{"id": "bulk_import", "table": "leads", "rows": 684, "share": 684 / 685,
+                      "kpis": ["new_leads", "cpl"], "detail": "684 of 685 new leads …"}],
     }
 
 
