@@ -246,9 +246,11 @@ def _email_sends(api: HubSpotApi, folder: Path | None, refresh_from: str, now: d
         for interval in api.email_months(str(email["id"]), start.isoformat().replace("+00:00", "Z"),
                                          now.isoformat().replace("+00:00", "Z")):
             counters = (interval.get("aggregations") or {}).get("counters") or {}
+            began = pd.Timestamp(interval["interval"]["start"])
+            if began < start:  # the month before the query's start, counted in part: the snapshot holds it whole
+                continue
             if not counters.get("sent") and not counters.get("delivered"):
                 continue
-            began = pd.Timestamp(interval["interval"]["start"])
             rows.append({"send_id": f"{email['id']}-{began.tz_convert(UTC):%Y%m%d}", "sent_at": began.isoformat(),
                          "campaign": email.get("name") or "", "scenario": (email.get("workflow_names") or [""])[0],
                          "sent": counters.get("sent", 0), "delivered": counters.get("delivered", 0),
@@ -260,8 +262,15 @@ def _email_sends(api: HubSpotApi, folder: Path | None, refresh_from: str, now: d
     previous = _snapshot.read_table(folder, "email_sends") if folder is not None else None
     if previous is None or previous.empty:
         return fresh
-    boundary = pd.Period(refresh_from, freq="M").to_timestamp().tz_localize(UTC)
-    older = previous[pd.to_datetime(previous["sent_at"], utc=True, format="ISO8601") < boundary - pd.Timedelta(days=1)]
+    return _merge_sends(previous, fresh, start)
+
+
+def _merge_sends(previous: pd.DataFrame, fresh: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
+    """The snapshot's e-mail statistics with the refreshed ones laid over them by ``send_id``, the fresh row winning,
+    whatever month boundaries the portal's buckets have: a row of the refreshed span that is no longer reported is
+    dropped, an older one kept."""
+    older = previous[pd.to_datetime(previous["sent_at"], utc=True, format="ISO8601") < start]
+    older = older[~older["send_id"].isin(fresh["send_id"])]
     return pd.concat([older.reindex(columns=SENDS, fill_value=""), fresh], ignore_index=True)
 
 

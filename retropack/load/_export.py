@@ -25,22 +25,49 @@ def _listing(folder: Path) -> str:
     return ", ".join(names) or "no files"
 
 
-def locate(folder: Path, table: str, pattern: str | None, *, configured: bool) -> Path | None:
+def locate(folder: Path, table: str, pattern: str | None, *, configured: bool) -> tuple[Path | None, list[Finding]]:
     """The table's file: the newest file matching ``data.files`` (a name or a glob), else ``<table>.csv``
-    or ``<table>.parquet``; None when there is none. A pattern the config itself sets must match."""
+    or ``<table>.parquet``; None when there is none. A pattern the config itself sets must match. A file read
+    through a pattern is named in a finding (``file_read``), and so is a much larger or smaller other match."""
     if pattern:
         if "/" in pattern or "\\" in pattern or pattern.startswith(".."):
             raise DataError(f"data.files.{table}: '{pattern}' must be a file name or pattern inside the dataset "
                             f"folder '{folder}', without a path.")
         matches = [path for path in folder.glob(pattern) if path.is_file()]
         if matches:
-            return max(matches, key=lambda path: (path.stat().st_mtime, path.name))
+            return newest_export(table, matches)
     found = find_file(folder, table)
     if found is None and pattern and configured:
         raise DataError(f"data.files.{table}: no file matching '{pattern}' in '{folder}' (nor {table}.csv or "
                         f"{table}.parquet); its files are {_listing(folder)}. Export the table there or correct "
                         f"data.files.{table}.")
-    return found
+    return found, []
+
+
+# The export date a tool writes into the file name (HubSpot: hubspot-crm-exports-all-deals-2023-05-16.csv).
+_NAME_DATE = re.compile(r"(?<![0-9])(20[0-9]{2})-?(0[1-9]|1[0-2])-?(0[1-9]|[12][0-9]|3[01])(?![0-9])")
+_SIZE_RATIO = 2.0  # another match this many times larger or smaller than the file read: a truncated download?
+
+
+def _name_date(path: Path) -> str:
+    """The last export date in the file's name as YYYYMMDD, or "" when it has none."""
+    found = _NAME_DATE.findall(path.stem)
+    return "".join(found[-1]) if found else ""
+
+
+def newest_export(table: str, matches: list[Path]) -> tuple[Path, list[Finding]]:
+    """Of several exports matching one pattern, the one with the latest export date in its name, then the latest
+    modification time (a copy or a checkout changes modification times, not names); with the findings naming it."""
+    chosen = max(matches, key=lambda path: (_name_date(path), path.stat().st_mtime, path.name))
+    variant = {} if len(matches) > 1 else {"variant": "only"}
+    findings = [Finding("file_read", table, len(matches), {"file": chosen.name, **variant})]
+    size = chosen.stat().st_size
+    for other in sorted(matches):
+        other_size = other.stat().st_size
+        if other != chosen and max(size, other_size) > _SIZE_RATIO * max(min(size, other_size), 1):
+            findings.append(Finding("export_size_differs", table, 1, {
+                "file": chosen.name, "size": f"{size:,}", "other": other.name, "other_size": f"{other_size:,}"}))
+    return chosen, findings
 
 
 def map_columns(raw: RawTable, preset: ColumnMap, own: ColumnMap) -> RawTable:

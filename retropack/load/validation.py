@@ -94,13 +94,14 @@ def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share
     """
     preset, own = export or (ExportMapping(), ExportMapping())
     mapping = merged(preset, own)
-    paths = _locate_all(Path(folder), preset, own)
+    paths, located = _locate_all(Path(folder), preset, own)
     by_duckdb = paths["email_events"] is not None and _countable(mapping)
     raws, findings = _read_all({n: p for n, p in paths.items() if n != "email_events" or not by_duckdb}, preset, own)
     cells = {}
     for name, raw in raws.items():
         cells[name], prepared = prepare_cells(raw, mapping)
         findings += prepared
+    findings = located + findings
     with ExitStack() as stack:
         events = _open_events(paths["email_events"], cells["email_sends"], stack) if by_duckdb else None
         if by_duckdb and events is None:  # a file DuckDB would read differently: the pandas way, like any table
@@ -113,7 +114,8 @@ def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share
         headers = _in_table_order(headers)
         specs = {name: _effective(TABLES[name], has_events="email_events" in headers) for name in headers}
         for name, raw in headers.items():
-            _require_columns(specs[name], raw, cells[name], mapped=bool(mapping.columns.get(name)))
+            _require_columns(specs[name], raw, cells[name], mapped=bool(mapping.columns.get(name)),
+                             export_headers=_headers_for(mapping.columns.get(name, {})))
         options = _Options(timezone, mapping.date_order, {t: mapping.date_formats(t) for t in TABLES},
                            value_maps={t: tuple(m) for t, m in mapping.values.items()}, max_amount=max_amount)
         checked = {name: _check_table(specs[name], raw, cells, options) for name, raw in raws.items()}
@@ -140,19 +142,30 @@ def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share
     )
 
 
+def _headers_for(columns: dict[str, str]) -> dict[str, list[str]]:
+    """Per contract column, the export headers a mapping reads for it, in the mapping's order."""
+    headers: dict[str, list[str]] = {}
+    for header, column in columns.items():
+        headers.setdefault(column, []).append(header)
+    return headers
+
+
 def _in_table_order(tables: dict[str, _T]) -> dict[str, _T]:
     return {name: tables[name] for name in TABLES if name in tables}
 
 
-def _locate_all(folder: Path, preset: ExportMapping, own: ExportMapping) -> dict[str, Path | None]:
-    """Every table's file (None where absent); stops when the folder or a required file is missing."""
+def _locate_all(folder: Path, preset: ExportMapping,
+                own: ExportMapping) -> tuple[dict[str, Path | None], list[Finding]]:
+    """Every table's file (None where absent), with the findings naming exports chosen among several; stops when
+    the folder or a required file is missing."""
     if not folder.is_dir():
         raise DataError(
             f"Dataset folder '{folder}' does not exist or is not a folder; check data.path in the configuration "
             f"or the --data option."
         )
-    paths = {name: locate(folder, name, own.files.get(name) or preset.files.get(name), configured=name in own.files)
-             for name in TABLES}
+    located = {name: locate(folder, name, own.files.get(name) or preset.files.get(name), configured=name in own.files)
+               for name in TABLES}
+    paths = {name: path for name, (path, _) in located.items()}
     for name, table in TABLES.items():
         if table.required and paths[name] is None:
             pattern = own.files.get(name) or preset.files.get(name)
@@ -161,7 +174,7 @@ def _locate_all(folder: Path, preset: ExportMapping, own: ExportMapping) -> dict
                 f"Required file '{folder / name}.csv' (or '{name}.parquet') is missing{also}; export the {name} "
                 f"table into the dataset folder as CSV or Parquet."
             )
-    return paths
+    return paths, [finding for _, found in located.values() for finding in found]
 
 
 def _read_all(paths: dict[str, Path | None], preset: ExportMapping,
@@ -193,14 +206,24 @@ def _effective(table: Table, *, has_events: bool) -> Table:
     return dataclasses.replace(table, columns=columns)
 
 
-def _require_columns(table: Table, raw: RawTable, cells: pd.DataFrame, *, mapped: bool) -> None:
-    for column in table.columns:
-        if column.required and column.name not in cells.columns:
-            hint = ", or provide email_events, from which the counts are derived" \
-                if column.name in EVENT_COUNTS.values() else ""
-            if mapped:
-                hint += f", or name the export's header for it in data.columns.{table.name}"
-            raw.require(column.name, hint)
+def _require_columns(table: Table, raw: RawTable, cells: pd.DataFrame, *, mapped: bool,
+                     export_headers: dict[str, list[str]]) -> None:
+    """Stop when the file lacks required columns, naming every one of them at once; for an export (a preset or
+    data.columns read it), with the export's headers for them, to add to the export view before exporting again."""
+    missing = [c.name for c in table.columns if c.required and c.name not in cells.columns]
+    if not missing:
+        return
+    hint = ", or provide email_events, from which the counts are derived" \
+        if set(missing) <= set(EVENT_COUNTS.values()) else ""
+    if len(missing) == 1 and not mapped:
+        raw.require(missing[0], hint)
+    named = ", ".join(f"'{column}'" + (f" (the export's '{export_headers[column][0]}')"
+                                       if export_headers.get(column) else "") for column in missing)
+    plural = "s" if len(missing) > 1 else ""
+    fix = ("add these columns to the export view and export again, or name the export's header for each in "
+           f"data.columns.{table.name}") if mapped else "add them to the file (column names are case-insensitive)"
+    raise DataError(f"File '{raw.path}' has no column{plural} {named}, which the {table.name} table requires "
+                    f"(it has: {', '.join(raw.headers.values())}); {fix}{hint}.")
 
 
 @dataclass

@@ -1064,8 +1064,8 @@ class CrmEndpoints:
 class EmailEndpoints:
     """Marketing e-mails and their statistics."""
 
-    def __init__(self, portal: Portal, timezone: ZoneInfo):
-        self.portal, self.tz = portal, timezone
+    def __init__(self, portal: Portal, timezone: ZoneInfo, partial_months: bool = False):
+        self.portal, self.tz, self.partial_months = portal, timezone, partial_months
 
     def routes(self) -> list[Route]:
         return [
@@ -1118,6 +1118,8 @@ class EmailEndpoints:
         New York midnight), written in UTC. [fake] Only MONTH, QUARTER and YEAR are served (others: 400); stats are
         kept per month and count in the interval holding the month's first instant, when that instant is inside
         [startTimestamp, endTimestamp). Every interval of the span is listed, empty ones with zero counters.
+        [fake] With ``partial_months``, a month counts in its interval when any part of it is inside the span, as
+        HubSpot counts the events of a span that cuts a month: the interval holding the start reports part of it.
         """
         interval = (request.text("interval") or "").upper()
         if interval not in _INTERVALS:
@@ -1135,7 +1137,9 @@ class EmailEndpoints:
             for email in emails:
                 for month, values in email.stats.items():
                     first = _month_start(int(month[:4]), int(month[5:7]), self.tz)
-                    if max(cursor, start) <= first < min(following, end):
+                    inside = first < end and _month_start(first.year, first.month + 1, self.tz) > start \
+                        if self.partial_months else max(cursor, start) <= first
+                    if inside and cursor <= first < min(following, end):
                         _add(counters, values)
             results.append({"interval": {"start": _iso_seconds(cursor), "end": _iso_seconds(following)},
                             "aggregations": _statistics(counters)})
@@ -1256,7 +1260,8 @@ class FakeHubSpot:
     ``tokens`` maps each valid bearer token to its scopes (default: ``test-token`` with every scope). Limits are the
     documented ones for a Free/Starter account [research §2]; lower them, and the windows, to test the sync's handling
     without waiting. ``timezone`` is the account's (default: the portal's), used for e-mail statistics intervals
-    and the daily limit's reset.
+    and the daily limit's reset; ``partial_months`` makes the histogram report a month the span cuts (see
+    ``EmailEndpoints.histogram``).
     """
 
     def __init__(
@@ -1271,6 +1276,7 @@ class FakeHubSpot:
         search_window: float = 1.0,
         ten_second_window: float = 10.0,
         timezone: str | None = None,
+        partial_months: bool = False,
     ):
         self.portal = portal if portal is not None else Portal()
         self.tokens = {token: frozenset(scopes) for token, scopes in (tokens or {"test-token": set(ALL_SCOPES)}).items()}
@@ -1279,7 +1285,7 @@ class FakeHubSpot:
                                   search_window=search_window, ten_second_window=ten_second_window, timezone=tz)
         self._routes = [
             *CrmEndpoints(self.portal, SearchEngine(self.portal, search_cap)).routes(),
-            *EmailEndpoints(self.portal, tz).routes(),
+            *EmailEndpoints(self.portal, tz, partial_months).routes(),
             *ContentEndpoints(self.portal).routes(),
         ]
         self._lock = threading.Lock()

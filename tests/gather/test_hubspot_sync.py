@@ -354,3 +354,33 @@ def test_sync_state_records_watermarks_and_what_it_wrote(demo_tables, tmp_path: 
     latest = max(record.modified_at for record in portal.contacts.values())
     assert pd.Timestamp(state["watermarks"]["contacts"]) == pd.Timestamp(latest)
     assert state["rows"]["leads"] == 4024 and state["skipped"] == []
+
+
+# --- e-mail statistics refreshed incrementally (issue 22) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("timezone", ["Asia/Tokyo", "America/New_York"])
+def test_three_incremental_syncs_add_no_duplicate_sends(demo_tables, tmp_path: Path, timezone: str) -> None:
+    """A portal whose monthly buckets start at its local month start and report the month a span cuts: each sync
+    refreshes the month before the last sync, and the fresh rows replace the snapshot's by send_id."""
+    from retropack.gather.hubspot import sync_hubspot
+
+    portal = portal_from_tables(demo_tables, modified_at=EXPORTED)
+    with FakeHubSpot(portal, tokens={TOKEN: set(ALL_SCOPES)}, timezone=timezone, partial_months=True,
+                     **FAST) as fake:
+        config = load_config(client(tmp_path / "incremental", fake)).settings
+        for now in (datetime(2026, 11, 3, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC),
+                    datetime(2027, 1, 4, tzinfo=UTC)):
+            sync_hubspot(config.source, config.data.path, start=config.program.start.start("UTC").date(), now=now)
+            sends = _snapshot.read_table(config.data.path, "email_sends")
+            assert not sends["send_id"].duplicated().any(), sends[sends["send_id"].duplicated(keep=False)]
+        full = load_config(client(tmp_path / "full", fake)).settings
+        sync_hubspot(full.source, full.data.path, start=full.program.start.start("UTC").date(), full=True,
+                     now=datetime(2027, 1, 4, tzinfo=UTC))
+
+    def table(settings) -> pd.DataFrame:
+        frame = _snapshot.read_table(settings.data.path, "email_sends")
+        return frame.sort_values("send_id").reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(table(config), table(full), check_like=True)
+    assert len(table(config)) > 0

@@ -349,7 +349,8 @@ def test_a_missing_folder_stops_the_run(tmp_path: Path) -> None:
     [
         ("leads", "lead_id,created\nL1,2025-06-01\n", r"leads\.csv' has no column 'created_at'.*did you mean 'created'\?"),
         ("deals", "deal_id,created_at,stage\nD1,2025-06-01,open\n", r"deals\.csv' has no column 'amount'.*it has: deal_id, created_at, stage"),
-        ("email_sends", "send_id,sent_at\nS1,2025-06-02\n", r"email_sends\.csv' has no column 'delivered'.*or provide email_events"),
+        ("email_sends", "send_id,sent_at\nS1,2025-06-02\n", r"email_sends\.csv' has no columns 'delivered', 'unique_opens', 'unique_clicks', "
+                                                   r"'unsubscribes', which.*or provide email_events"),
         ("spend", "month,amount\n2025-06,1\n", r"spend\.csv' has no column 'channel'.*add the column"),
         ("email_events", "send_id,lead_id,occurred_at\nS1,L1,2025-06-02\n", r"email_events\.csv' has no column 'event'"),
     ],
