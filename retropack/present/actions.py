@@ -213,7 +213,7 @@ def _decision_rows(actions: Sequence[ActionView], asked: Decisions, results: Seq
     by_id = {r.kpi.id: r for r in results}
     loc = tr.locale
     rows = [tr("closing.confirm_actions", first=actions[0].number, last=actions[-1].number)] if actions else []
-    rows += [tr("closing.escalated", months=a.repeat, title=a.title) for a in actions if a.escalated]
+    rows += [tr("closing.escalated", number=a.number, kpi=a.kpi, months=a.repeat) for a in actions if a.escalated]
     for review in asked.reviews:
         kpi = by_id[review.kpi_id].kpi
         rows.append(tr("closing.target_review", name=kpi.name(loc),

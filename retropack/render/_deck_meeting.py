@@ -152,13 +152,14 @@ def add_closing_slide(prs: PresentationType, view: PackView) -> None:
     slide = new_slide(prs, tr("section.closing"))
     heading(slide, tr("closing.decisions"), TOP - 0.05)
     decisions = view.decisions
-    add_table(slide, (LEFT, TOP + 0.3, WIDTH, 0.3), decisions.header, decisions.rows, [4.4, 4.6, 1.8, 1.5],
-              size=10.5, body_h=0.3)
-    top = TOP + 0.3 + 0.3 * (len(decisions.rows) + 1) + 0.15
+    row_h = 0.3 if len(decisions.rows) <= 6 else 0.27  # every decision the pack asks for: a longer table
+    add_table(slide, (LEFT, TOP + 0.3, WIDTH, row_h), decisions.header, decisions.rows, [6.6, 2.4, 1.8, 1.5],
+              size=10.5 if row_h == 0.3 else 10, body_h=row_h)  # topics one line wide: none wraps into its neighbour
+    top = TOP + 0.3 + row_h * (len(decisions.rows) + 1) + 0.15
     heading(slide, tr("closing.homework"), top)
     homework = view.homework
-    add_table(slide, (LEFT, top + 0.35, WIDTH, 0.3), homework.header, homework.rows, [7.4, 2.4, 1.6, 0.9],
-              size=10.5, centered={3}, body_h=min(0.3, (BOTTOM - top - 0.5) / max(len(homework.rows) + 1, 1)))
+    add_table(slide, (LEFT, top + 0.35, WIDTH, 0.3), homework.header, homework.rows, [6.8, 1.9, 2.7, 0.9],
+              size=10, centered={3}, body_h=min(0.3, (BOTTOM - top - 0.5) / max(len(homework.rows) + 1, 1)))
     notes(slide, [tr("deck.notes.closing"), homework.note, *(row[0] for row in decisions.rows if row[0]),
                   *(" / ".join(c for c in row[:3] if c) for row in homework.rows if row[0])])
 

@@ -141,7 +141,7 @@ def test_the_decision_table_holds_every_decision_asked_for_elsewhere(packs) -> N
     says 「対応するかどうかを本日決めてください」) are rows of the closing page's decision table."""
     view, _ = packs["ja"]
     topics = [row[0] for row in view.decisions.rows]
-    assert any(t.startswith("3ヶ月連続の未完了アクション「LTVの目標値") for t in topics)
+    assert "アクション1(LTV)は3ヶ月連続で未完了: 進め方と担当" in topics
     assert "LTVの新しい目標値(現行 ¥5,000,000)" in topics
     undecided = [p for p in view.diagnosis.health.patterns if view.words("health.no_actions") in p.actions]
     assert undecided

@@ -156,4 +156,5 @@ def test_analyse_returns_actions_as_rules_not_words(analyse: Callable[..., Analy
     assert [a.rule.id for a in chosen] == ["mql-volume", "lead-volume", "standing-mql-review"]
     assert [(a.result.kpi.id, a.result.status) for a in chosen if a.result] == [("mqls", "near"), ("new_leads", "missed")]
     assert all(a.rule == bundled.rule(a.rule.id) for a in chosen)
-    assert {f.name for f in dataclasses.fields(Commitment)} == {"rule", "result", "due", "assignee"}
+    assert {f.name for f in dataclasses.fields(Commitment)} == {"rule", "result", "due", "assignee", "driver",
+                                                                 "effect", "repeat", "escalated", "due_note"}
