@@ -175,7 +175,7 @@ def test_the_story_line_ties_the_exhibition_to_cpl_and_new_leads(packs) -> None:
     assert exhibition in view.stories_mixed and exhibition not in view.stories_better
     assert squashed(exhibition) in squashed("".join(pdf_pages(folder)))
     english, _ = packs["en"]
-    assert english.stories[0].startswith("Events and trade shows: new leads 59 → 13, spend ¥381K → ¥0.")
+    assert any(s.startswith("Events and trade shows: new leads 59 → 13, spend ¥381K → ¥0.") for s in english.stories)
 
 
 def test_the_funnel_counts_one_group_of_leads(packs) -> None:
@@ -246,7 +246,7 @@ def test_a_view_without_labels_shows_the_codes(packs) -> None:
     bare = replace(config, settings=config.settings.model_copy(update={"labels": {}}))
     dataset = steps.load(bare.settings)
     plain = steps.view(steps.compute(dataset, bare, Month.parse(MONTH)), dataset, bare, "test", GENERATED)
-    assert any("mid_market" in line for line in plain.stories) and not any("中堅企業" in s for s in plain.stories)
+    assert any("「event" in line for line in plain.stories) and not any("展示会" in s for s in plain.stories)
     assert len(plain.stories) == len(view.stories)
 
 
