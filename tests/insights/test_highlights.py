@@ -16,8 +16,8 @@ import pytest
 from retropack.insights.highlights import relative_move, sla_breaches, sort_into_buckets
 from retropack.insights.verdict import Verdict, judge_kpi
 from retropack.kpis.catalog import KPIS
-from retropack.kpis.explain import Breakdown, Explanation, Part, Side
 from retropack.kpis.evaluation import KpiResult, Status
+from retropack.kpis.explain import Breakdown, Explanation, Part, Side
 from retropack.kpis.inputs import KpiInputs, KpiParams, build_inputs
 from retropack.load import load_dataset
 from retropack.months import Month
