@@ -6,7 +6,7 @@ never among wins or misses. Nothing here judges a KPI again.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -16,8 +16,10 @@ from retropack.kpis.evaluation import KpiResult
 from retropack.kpis.inputs import KpiInputs
 from retropack.months import Month
 
-__all__ = ["MOVE_THRESHOLD", "Bucket", "Buckets", "Direction", "Highlight", "relative_move", "sla_breaches",
-           "sort_into_buckets"]
+MIN_GROUP_DEALS = 10  # deals behind a money group's change, both months together, for it to be a cause
+
+__all__ = ["MIN_GROUP_DEALS", "MOVE_THRESHOLD", "Bucket", "Buckets", "Direction", "Highlight", "relative_move",
+           "sla_breaches", "sort_into_buckets", "without_small_groups"]
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,22 @@ def _worth_telling(h: Highlight) -> bool:
     return h.bucket != "info" or h.direction in ("better", "worse") or "below_commitment" in h.verdict.reasons
 
 
+def without_small_groups(why: Why, result: KpiResult) -> Why:
+    """A money sum's group on fewer than ``MIN_GROUP_DEALS`` deals across both months (a ¥12M swing from 5 deals
+    against 1) is a small sample, named as such, never a cause."""
+    if result.kpi.unit != "money" or result.explanation is None or result.explanation.factors is not None:
+        return why
+    small = [c for c in why.causes if c.part is not None and c.part.mix is None
+             and c.part.now.rows + c.part.before.rows < MIN_GROUP_DEALS]
+    if not small:
+        return why
+    return replace(why, causes=tuple(c for c in why.causes if c not in small), small=(*small, *why.small))
+
+
 def sort_into_buckets(results: list[KpiResult], verdicts: Mapping[str, Verdict]) -> Buckets:
     """Every KPI with a value, once, in the bucket its verdict gives."""
     told = [h for r in results if r.actual is not None
-            and _worth_telling(h := Highlight(r, verdicts[r.kpi.id], tell(r)))]
+            and _worth_telling(h := Highlight(r, verdicts[r.kpi.id], without_small_groups(tell(r), r)))]
 
     def pick(name: Bucket) -> tuple[Highlight, ...]:
         return tuple(sorted((h for h in told if h.bucket == name), key=_order))

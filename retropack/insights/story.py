@@ -10,7 +10,8 @@ their display labels match (``labels:`` in the config) or their codes do up to c
 A spend channel that went to or from zero and spent in at most a third of the last 12 months is occasional: the
 month-on-month comparison then mostly measures its presence, which the pack says. Spent once in that year, it is a
 one-off; spent before (an exhibition every four months), it recurs and is compared with its own previous occurrence.
-A KPI judged on few events or on data with a finding (its verdict) is no part of a story: noise is no cause.
+A KPI judged on few events, on data with a finding, or that moved within chance (its verdict) is no part of a story:
+noise is no cause. A move carried by the spend ledger alone is exact accounting, not a sample, and stays.
 """
 
 from __future__ import annotations
@@ -153,7 +154,11 @@ def find_stories(results: list[KpiResult], inputs: KpiInputs, month: Month,
         verdict = (verdicts or {}).get(result.kpi.id)
         if verdict is not None and (verdict.few_events or not verdict.reliable):
             continue
-        for move in _behind(result):
+        behind = _behind(result)
+        if verdict is not None and verdict.direction not in ("better", "worse") and \
+                not all(move.dimension in LEDGER for move in behind):
+            continue  # moved within chance, and not by the ledger's exact accounting (spend): no part of a story
+        for move in behind:
             by_key.setdefault(group_key(move.dimension, move.group, labels), {}).setdefault(result.kpi.id,
                                                                                            []).append(move)
     focus = {r.kpi.id for r in results if r.focus}
@@ -163,13 +168,17 @@ def find_stories(results: list[KpiResult], inputs: KpiInputs, month: Month,
         if len(kpis) < 2:
             continue
         movements = list(dict.fromkeys(m for moves in kpis.values() for m in moves))
-        better = tuple(k for k in kpis if _improved(results_by_id[k]))
-        worse = tuple(k for k in kpis if not _improved(results_by_id[k]))
+        improved = {k: _improved(results_by_id[k], (verdicts or {}).get(k)) for k in kpis}
+        better = tuple(k for k in kpis if improved[k])
+        worse = tuple(k for k in kpis if not improved[k])
         stories.append(Story(key, tuple(movements), better, worse, _one_off(movements, inputs, month)))
     stories.sort(key=lambda s: (-len(s.kpis), -len(focus.intersection(s.kpis)), s.key))
     return stories[:STORIES_KEPT]
 
 
-def _improved(result: KpiResult) -> bool:
+def _improved(result: KpiResult, verdict: Verdict | None) -> bool:
+    """The way the verdict says it moved; the sign of the change where the verdict saw no move (the ledger's)."""
+    if verdict is not None and verdict.direction in ("better", "worse"):
+        return verdict.direction == "better"
     change = result.change or 0.0
     return change > 0 if result.kpi.better == "higher" else change < 0

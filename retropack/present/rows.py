@@ -67,6 +67,8 @@ def kpi_row(r: KpiResult, tr: Translator, currency: str, pace: str = "", verdict
     status_label = tr(f"status.{r.status}")
     direction = verdict.direction if verdict is not None else None
     marked = direction if direction in ("better", "worse") else None
+    if verdict is not None and verdict.few_events:
+        marked = None  # judged on three months: a chip beside this month's change would contradict it (+130pt ↓)
     note = f"{actual} ({tr('kpi.col.target')} {target}, {tr('kpi.col.previous')} {previous}) " \
            f"{SYMBOLS[r.status]} {status_label}"
     return KpiRow(

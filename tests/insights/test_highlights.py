@@ -17,6 +17,7 @@ from retropack.insights.highlights import relative_move, sla_breaches, sort_into
 from retropack.insights.verdict import Verdict, judge_kpi
 from retropack.kpis.catalog import KPIS
 from retropack.kpis.evaluation import KpiResult, Status
+from retropack.kpis.explain import Breakdown, Explanation, Part, Side
 from retropack.kpis.inputs import KpiInputs, KpiParams, build_inputs
 from retropack.load import load_dataset
 from retropack.months import Month
@@ -190,3 +191,19 @@ def test_a_lead_table_without_company_or_owner_still_lists_breaches(tmp_path: Pa
     breaches = sla_breaches(inputs_from(tmp_path, leads), OCT)
     assert list(breaches["lead_id"]) == ["L1"]
     assert breaches[["company", "owner", "segment"]].isna().all().all()
+
+
+def test_a_money_swing_from_few_deals_is_a_small_sample_never_a_cause() -> None:
+    """Pipeline +¥12M from 5 deals against 1 in one source was a "cause" (issue 20); 30 deals against 25 is one."""
+    def part(group: str, now: float, before: float, rows_now: int, rows_before: int) -> Part:
+        return Part(group, now - before, None, None, Side(now, None, rows_now), Side(before, None, rows_before), True,
+                    False)
+
+    few = part("partner", 14_000_000, 2_000_000, 5, 1)
+    many = part("web", 9_000_000, 8_000_000, 30, 25)
+    explanation = Explanation(13_000_000, (Breakdown("lead_source", (few, many)),), None)
+    kpi = replace(result("ma_pipeline_amount", "achieved", 23_000_000, 10_000_000, 5_000_000),
+                  explanation=explanation)
+    (highlight,) = sort_into_buckets([kpi], verdicts([kpi])).all()
+    assert [c.part.group for c in highlight.why.causes if c.part] == ["web"]
+    assert [c.part.group for c in highlight.why.small if c.part] == ["partner"]

@@ -108,3 +108,11 @@ def test_a_small_sample_of_leads_is_no_story_but_the_spend_ledger_is() -> None:
     results = [result("new_leads", 245, 322, Explanation(-77, few, None)), *RESULTS[1:3]]
     (story,) = find_stories(results, october(), OCT, {})
     assert story.kpis == ("cpl", "cac") and [m.dimension for m in story.movements] == ["channel"]
+
+
+def test_a_kpi_that_moved_within_chance_takes_no_part_unless_the_spend_ledger_moved_it() -> None:
+    """New leads 322 → 245 told as steady (within chance) leave the story; CPL, moved by the spend ledger's exact
+    ¥381,000, stays even when its own move is within its usual range."""
+    steady = Verdict("win", (), True, "steady")
+    (story,) = find_stories(RESULTS, october(), OCT, {}, {"new_leads": steady, "cpl": steady})
+    assert set(story.kpis) == {"cpl", "cac"} and story.worse == ()
