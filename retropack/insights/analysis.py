@@ -143,7 +143,8 @@ def _short_of_hours(team: Team | None) -> frozenset[str]:
 
 
 def _month(inputs: KpiInputs, dataset: Dataset, config: Config, month: Month, scoring_review: bool,
-           *, for_actions_only: bool = False, proposed: tuple[frozenset[str], ...] = ()) -> _Month:
+           *, for_actions_only: bool = False, proposed: tuple[frozenset[str], ...] = (),
+           unreliable: frozenset[str] = frozenset()) -> _Month:
     """``for_actions_only``: last month's pass, which only chooses actions again, explains only the KPIs whose rules
     read an explanation (``explained_by``, a concentration)."""
     settings = config.settings
@@ -167,8 +168,8 @@ def _month(inputs: KpiInputs, dataset: Dataset, config: Config, month: Month, sc
     found = find_insights(results, settings.insights.min_sample)
     whys = {r.kpi.id: tell(r) for r in results}
     history = History(proposed, dataset.tables.get("action_log"), _short_of_hours(settings.team))
-    chosen = choose_actions(config.rules, results, sigs, month, settings.team, whys, found, subjects=subjects,
-                            history=history)
+    chosen = choose_actions(config.rules, results, sigs, month, settings.team, whys, found, unreliable=unreliable,
+                            subjects=subjects, history=history)
     return _Month(results, breaches, content, diagnosis, sigs, found, ActionContext(month, chosen, results, whys, sigs,
                                                                                     subjects))
 
@@ -181,15 +182,16 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
     inputs = build_inputs(dataset, kpi_params(settings))
     earlier = [_month(inputs, dataset, config, month.shift(-k), False, for_actions_only=True)
                for k in range(1, ESCALATE_AT) if month.shift(-k) >= settings.program.start]  # M−1, M−2: repeats
-    now = _month(inputs, dataset, config, month, scoring_review,
-                 proposed=tuple(frozenset(c.rule.id for c in m.actions.commitments) for m in earlier))
-    before = earlier[0] if earlier else None
-    assert now.diagnosis is not None  # the reported month is diagnosed whole
     cohort = funnel(inputs, month)
     tz = settings.program.timezone
     run_time = pd.Timestamp.now(tz=tz) if run_time is None else run_time
     local = run_time.tz_convert(tz).tz_localize(None) if run_time.tzinfo else run_time
     found = find_findings(dataset, inputs, month, _stages(cohort), local)
+    now = _month(inputs, dataset, config, month, scoring_review,  # a KPI a finding touches gets a data fix only
+                 proposed=tuple(frozenset(c.rule.id for c in m.actions.commitments) for m in earlier),
+                 unreliable=frozenset(kpis_touched(found)))
+    before = earlier[0] if earlier else None
+    assert now.diagnosis is not None  # the reported month is diagnosed whole
     verdicts = judge_all(now.results, now.insights, events_of(inputs, month, settings.program.start),
                          settings.insights.min_events, kpis_touched(found), settings.targets.tolerance)
     return Analysis(

@@ -103,3 +103,12 @@ def test_deals_not_linked_to_sql_leads_are_found_and_their_kpis_unreliable(
     kpi = next(k for k in document["kpis"] if k["id"] == "opportunity_rate")
     assert kpi["verdict"]["reliable"] is False and kpi["verdict"]["bucket"] == "watch"
     assert {f["id"] for f in document["findings"]} >= {"deals_without_sql_lead", "conversion_over_100"}
+
+
+def test_the_only_action_on_a_kpi_a_finding_touches_is_to_fix_its_data(analyse: Callable[..., Analysis]) -> None:
+    """Contract §10: an unreliable KPI gets the data fix, and no action that reads its value as real."""
+    analysis = analyse(unlinked_deals())
+    unreliable = {kpi for kpi, v in analysis.verdicts.items() if not v.reliable}
+    assert "opportunity_rate" in unreliable
+    on_unreliable = [c for c in analysis.actions.commitments if c.kpi_id in unreliable]
+    assert on_unreliable and {c.rule.id for c in on_unreliable} == {"fix-data"}
