@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from retropack.config import Config, Settings, load_config
-from retropack.errors import RenderError
+from retropack.errors import DataError, RenderError
 from retropack.gather._snapshot import read_state
 from retropack.gather.hubspot import SyncReport, sync_hubspot
 from retropack.insights.analysis import Analysis, analyse
@@ -97,7 +97,26 @@ def _load_key(settings: Settings) -> tuple[object, ...]:
 
 
 def compute(dataset: Dataset, config: Config, month: Month, scoring_review: bool = False) -> Analysis:
+    _require_data_for(month, dataset, config.settings)
     return analyse(dataset, config, month, scoring_review=scoring_review)
+
+
+def _require_data_for(month: Month, dataset: Dataset, settings: Settings) -> None:
+    """Stop on a month that begins after the data's newest date: its pack would be all zeros (a clock in the
+    future, a mistyped --month, a backfill past the last export), and mailed as if it were a real month."""
+    newest = dataset.newest_date()
+    tz = settings.program.timezone
+    if newest is None or month.start(tz) <= newest[0]:
+        return
+    moment, where = newest
+    table = where.split(".", 1)[0]
+    file = dataset.quality[table].file if table in dataset.quality else None
+    raise DataError(
+        f"Month {month} begins after the data's newest date, {moment.date().isoformat()} ({where}"
+        f"{f' in {str(file)!r}' if file else ''}); there is nothing to report for it, so give a month up to "
+        f"{Month.of(moment)} (--month), or put the newer exports into the dataset folder '{settings.data.path}' "
+        f"(a run without --month reports the month before today: check the machine's clock)."
+    )
 
 
 def view(analysis: Analysis, dataset: Dataset, config: Config, run_id: str, generated_at: datetime,

@@ -109,6 +109,8 @@ def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share
         specs = {name: _effective(TABLES[name], has_events="email_events" in headers) for name in headers}
         for name, raw in headers.items():
             _require_columns(specs[name], raw, cells[name], mapped=bool(mapping.columns.get(name)))
+        for name, raw in raws.items():
+            _require_rows(TABLES[name], raw)
         options = _Options(timezone, mapping.date_order, {t: tuple(m) for t, m in mapping.values.items()}, max_amount)
         checked = {name: _check_table(specs[name], raw, cells, options) for name, raw in raws.items()}
         frames = {name: result.frame for name, result in checked.items()}
@@ -191,6 +193,18 @@ def _require_columns(table: Table, raw: RawTable, cells: pd.DataFrame, *, mapped
             if mapped:
                 hint += f", or name the export's header for it in data.columns.{table.name}"
             raw.require(column.name, hint)
+
+
+def _require_rows(table: Table, raw: RawTable) -> None:
+    """Stop on a required table without a single data row: that is a broken export (a filter that matched
+    nothing, a download cut after its header), not a month without activity, and its pack would be all zeros."""
+    if not table.required or not raw.frame.empty:
+        return
+    raise DataError(
+        f"Table {table.name} ('{raw.path}') has its header row and no data rows; a required table with no rows is "
+        f"a broken export, not a quiet month, so export the {table.name} table again with its rows (check the "
+        f"export's filters and that the download finished) and run again."
+    )
 
 
 @dataclass
