@@ -122,11 +122,13 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
     click.echo(f"Wrote {result.folder}")
     click.echo(f"  {result.pdf.name}\n  {result.pptx.name}\n  kpis.json\n  diagnosis.json\n  manifest.json")
     click.echo("  " + ", ".join(f"{status} {count}" for status, count in result.statuses.items()))
-    click.echo(f"  e-mail: {result.delivery}")
+    click.echo(f"  e-mail: {result.delivery}" + (", unconfirmed" if result.unconfirmed else ""))
     click.echo(f"  log: {result.log}")
     for address, reply in result.refused.items():
         click.echo(f"  e-mail refused for {address}: {reply} (correct delivery.to/cc, then rerun with --resend)",
                    err=True)
+    if result.unconfirmed:
+        click.echo(f"  e-mail: {visible(result.unconfirmed)}", err=True)
 
 
 @main.command()

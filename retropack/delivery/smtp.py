@@ -2,6 +2,8 @@
 
 ``send`` tries once: retrying is declared by the Prefect task that wraps it. Failures that may pass
 (no connection, timeout, SMTP 4xx) raise ``TransientDeliveryError``; the rest raise ``DeliveryError``.
+Once the message itself has gone to the server (after DATA), a lost reply is no reason to send again: the server
+may have delivered it, and a retry would mail it twice. ``send`` then returns the mail as sent, unconfirmed.
 Credentials come only from the environment or a Prefect Secret block and appear in no message,
 log line or exception text.
 """
@@ -40,6 +42,11 @@ class SentMail:
 
     message_id: str
     refused: dict[str, str] = field(default_factory=dict)
+    unconfirmed: str = ""  # why the server's reply to the message never came ("" when it accepted it)
+
+    @property
+    def confirmed(self) -> bool:
+        return not self.unconfirmed
 
 
 def send(
@@ -64,6 +71,7 @@ def send(
         )
     context = ssl_context or ssl.create_default_context()
     needs = ("STARTTLS", "set delivery.smtp.security to match the port (starttls: usually 587, ssl: 465)")
+    server: _Smtp | _SmtpSsl | None = None
     try:
         with _connect(smtp, context) as server:
             if smtp.security == "starttls":
@@ -95,27 +103,71 @@ def send(
             [exc.smtp_code], f"{where} answered {exc.smtp_code} {_text(exc.smtp_error)}", "check the server's log"
         )
     except smtplib.SMTPServerDisconnected as exc:
+        if server is not None and server.handed_over:
+            return _unconfirmed(message, where, exc)
         raise TransientDeliveryError(
             f"{where} closed the connection ({exc}): a later attempt may succeed."
         ) from None
     except smtplib.SMTPException as exc:
         raise DeliveryError(f"{where} could not take the mail ({exc}): check delivery.smtp.") from None
-    except ssl.SSLError as exc:
-        raise DeliveryError(
-            f"{where}: the TLS handshake failed ({exc.reason or exc}): check that delivery.smtp.security matches "
-            "the port (starttls: 587, ssl: 465) and that the server's certificate is trusted."
-        ) from None
-    except OSError as exc:
-        raise TransientDeliveryError(
-            f"{where} cannot be reached ({type(exc).__name__}: {exc.strerror or exc}): check delivery.smtp.host "
-            "and port and that the server is up."
-        ) from None
+    except OSError as exc:  # after the SMTP errors, which are OSErrors too: no connection, a timeout, TLS
+        if server is not None and server.handed_over:
+            return _unconfirmed(message, where, exc)
+        raise _unreachable(where, exc) from None
     message_id = str(message["Message-ID"])
     log.info("Sent %s via %s:%s", message_id, smtp.host, smtp.port)
     if refused:
         log.warning("%s refused some recipients of %s: %s; check delivery.to and delivery.cc", where,
                     message_id, _refusals(refused))
     return SentMail(message_id, {address: f"{code} {_text(reply)}" for address, (code, reply) in refused.items()})
+
+
+def _unreachable(where: str, exc: OSError) -> DeliveryError:
+    if isinstance(exc, ssl.SSLError):
+        return DeliveryError(
+            f"{where}: the TLS handshake failed ({exc.reason or exc}): check that delivery.smtp.security matches "
+            "the port (starttls: 587, ssl: 465) and that the server's certificate is trusted."
+        )
+    return TransientDeliveryError(
+        f"{where} cannot be reached ({type(exc).__name__}: {exc.strerror or exc}): check delivery.smtp.host "
+        "and port and that the server is up."
+    )
+
+
+def _unconfirmed(message: EmailMessage, where: str, exc: BaseException) -> SentMail:
+    """The message went to the server whole, then its reply was lost: sent, unconfirmed, never sent again."""
+    message_id = str(message["Message-ID"])
+    why = f"{where} took the message, then gave no reply ({type(exc).__name__}: {_text(str(exc)) or 'no reason'})"
+    log.warning("Sent %s, unconfirmed: %s; it may have been delivered, so it is not sent again", message_id, why)
+    return SentMail(message_id, unconfirmed=why)
+
+
+class _HandOver:
+    """Knows whether the message itself has gone to the server: ``data`` sends it after the server's 354, as the
+    only bytes (rather than text) ending with the lone dot that closes it."""
+
+    handed_over = False
+    _in_data = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self._in_data = True
+        try:
+            return super().data(msg)  # type: ignore[misc]
+        finally:
+            self._in_data = False
+
+    def send(self, s: Any) -> None:
+        super().send(s)  # type: ignore[misc]
+        if self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.handed_over = True
+
+
+class _Smtp(_HandOver, smtplib.SMTP):
+    pass
+
+
+class _SmtpSsl(_HandOver, smtplib.SMTP_SSL):
+    pass
 
 
 def retry_on_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -132,10 +184,10 @@ def retry_on_transient(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-def _connect(smtp: Smtp, context: ssl.SSLContext) -> smtplib.SMTP:
+def _connect(smtp: Smtp, context: ssl.SSLContext) -> _Smtp | _SmtpSsl:
     if smtp.security == "ssl":
-        return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context)
-    return smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+        return _SmtpSsl(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context)
+    return _Smtp(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
 
 
 def _credentials(smtp: Smtp, env: Mapping[str, str]) -> tuple[str, str] | None:

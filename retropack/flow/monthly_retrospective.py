@@ -71,6 +71,7 @@ class RunResult:
     delivery: str  # sent, revision, resend, skip, or off
     log: Path
     refused: dict[str, str] = field(default_factory=dict)  # recipients the SMTP server turned away
+    unconfirmed: str = ""  # why the mail (or, skipped, the earlier one) is sent but unconfirmed
 
 
 def log_file(reports_root: Path, client: str, month: Month | str) -> Path:
@@ -173,14 +174,25 @@ def deliver_pack(view: PackView, analysis: Analysis, dataset: Dataset, config: C
     refused = "; ".join(f"{address} ({reply})" for address, reply in result.refused.items())
     if refused:
         logger.warning("delivery: the server refused %s; correct delivery.to/cc and rerun with --resend", refused)
+    if result.unconfirmed:
+        logger.warning("delivery: %s", unconfirmed_note(result))
     create_markdown_artifact(
         key=f"{prefect_name(config, view.month)}-delivery",
         markdown=f"**Delivery**: {result.action} (revision {result.revision}) to {recipients}; "
                  f"attached: {result.attached}; message id `{result.message_id}`"
-                 + (f"\n\n**Refused by the server**: {refused}" if refused else ""),
+                 + (f"\n\n**Refused by the server**: {refused}" if refused else "")
+                 + (f"\n\n**Sent, unconfirmed**: {unconfirmed_note(result)}" if result.unconfirmed else ""),
         description="E-mail delivery of the pack",
     )
     return result
+
+
+def unconfirmed_note(result: DeliveryResult) -> str:
+    """What an operator reads of a mail sent but unconfirmed: it may have arrived, so it is not sent again."""
+    which = "the earlier mail of this pack" if result.action == "skip" else "the mail"
+    return (f"{which} ({result.message_id}) is sent, unconfirmed: {result.unconfirmed}; it may have been delivered, "
+            "so it is recorded as sent and not mailed again: ask a recipient whether it arrived, and rerun with "
+            "--resend if it did not")
 
 
 @task(name="notify-failure", cache_policy=NO_CACHE)
@@ -284,10 +296,11 @@ def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deli
     view = build_view(analysis, dataset, config, run_id, generated_at)
     rendered = render_and_publish(view, analysis, dataset, config, out, run_id, generated_at)
     publish_artifacts(view, rendered, prefect_name(config, target))
-    delivery, refused = "off", {}
+    delivery, refused, unconfirmed = "off", {}, ""
     if deliver and settings.delivery is not None:
         result = deliver_pack(view, analysis, dataset, config, rendered, out, run_id, generated_at, resend)
         delivery, refused = result.action, result.refused
+        unconfirmed = unconfirmed_note(result) if result.unconfirmed else ""
     return RunResult(
         client=settings.client,
         month=str(target),
@@ -299,6 +312,7 @@ def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deli
         delivery=delivery,
         log=log,
         refused=refused,
+        unconfirmed=unconfirmed,
     )
 
 

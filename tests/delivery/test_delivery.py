@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import email
@@ -56,8 +57,13 @@ class Recorder:
         self.envelopes: list[Envelope] = []
         self.reply: str | None = None
         self.unknown: set[str] = set()
+        # "rcpt": close at RCPT, before the message; "drop": close after the message, before DATA's final 250;
+        # "hang": never give that 250
+        self.cut: str | None = None
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Envelope, address: str, options: Any) -> str:
+        if self.cut == "rcpt":
+            server.transport.close()
         if address in self.unknown:
             return "550 5.1.1 No such user"
         envelope.rcpt_tos.append(address)
@@ -67,6 +73,10 @@ class Recorder:
         if self.reply:
             return self.reply
         self.envelopes.append(envelope)
+        if self.cut == "drop":
+            server.transport.close()
+        elif self.cut == "hang":
+            await asyncio.get_running_loop().create_future()  # cancelled when the server stops
         return "250 OK"
 
     def message(self, index: int = -1) -> EmailMessage:
@@ -481,6 +491,38 @@ def test_silent_server_times_out_as_transient(pdf: Path) -> None:
         message = mail(make_summary(pdf), delivery)
         with pytest.raises(TransientDeliveryError, match="timed out"):
             send(message, delivery.smtp, env={})
+
+
+@pytest.mark.parametrize(("after_data", "why"), [("drop", "SMTPServerDisconnected"), ("hang", "timed out")])
+def test_a_mail_taken_whole_whose_reply_is_lost_is_sent_unconfirmed_and_not_sent_again(
+        plain_server: tuple[Recorder, int], pdf: Path, tmp_path: Path, after_data: str, why: str) -> None:
+    """After DATA the message is the server's: a lost 250 is no reason to send it again (it may have arrived)."""
+    recorder, port = plain_server
+    recorder.cut = after_data
+    delivery = make_delivery(port, smtp={"timeout_seconds": 0.5})
+    ledger = tmp_path / ".deliveries.json"
+
+    result = deliver(make_summary(pdf), delivery, ledger, env={})
+
+    assert len(recorder.envelopes) == 1
+    assert result.action == "send" and why in result.unconfirmed
+    assert result.unconfirmed.startswith(f"SMTP server '127.0.0.1:{port}' (delivery.smtp) took the message, then "
+                                         "gave no reply")
+    (entry,) = json.loads(ledger.read_text(encoding="utf-8"))["entries"]
+    assert (entry["confirmed"], entry["message_id"]) == (False, result.message_id)
+    again = deliver(make_summary(pdf), delivery, ledger, env={})
+    assert (again.action, again.message_id, len(recorder.envelopes)) == ("skip", result.message_id, 1)
+    assert again.unconfirmed == entry["note"]
+
+
+def test_a_server_closing_before_data_is_still_transient(plain_server: tuple[Recorder, int], pdf: Path) -> None:
+    """Closed before the message went, the mail did not arrive: a retry is safe and wanted."""
+    recorder, port = plain_server
+    recorder.cut = "rcpt"
+    delivery = make_delivery(port)
+    with pytest.raises(TransientDeliveryError, match="closed the connection"):
+        send(mail(make_summary(pdf), delivery), delivery.smtp, env={})
+    assert recorder.envelopes == []
 
 
 @pytest.mark.parametrize(
