@@ -224,7 +224,8 @@ class Smtp(_Strict):
     security: Literal["starttls", "ssl", "none"] = "starttls"
     username_env: str | None = None
     password_env: str | None = None
-    timeout_seconds: float = Field(30, gt=0)
+    timeout_seconds: float = Field(30, gt=0, allow_inf_nan=False)  # the longest wait for one reply
+    deadline_seconds: float = Field(300, gt=0, allow_inf_nan=False)  # the longest a whole exchange (one try) takes
     retries: int = Field(3, ge=0, le=10)
     retry_delay_seconds: list[float] = Field(default_factory=lambda: [2.0, 5.0, 15.0])
 

@@ -11,6 +11,7 @@ import json
 import logging
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterator
 from email import policy
 from email.message import EmailMessage
@@ -515,6 +516,51 @@ def test_a_mail_taken_whole_whose_reply_is_lost_is_sent_unconfirmed_and_not_sent
     assert again.unconfirmed == entry["note"]
 
 
+class Trickle:
+    """A server that answers a connection with ``220-`` lines, one every few milliseconds, and never ends its
+    greeting: each read gets a line within the socket timeout, so only a deadline on the whole exchange stops it."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.stop = threading.Event()
+        self.lines = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        connection, _ = self.listener.accept()
+        with connection:
+            while not self.stop.wait(0.01):
+                try:
+                    connection.sendall(b"220-still greeting you\r\n")
+                except OSError:  # the client cut the connection off
+                    return
+                self.lines += 1
+
+    def __enter__(self) -> Trickle:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.listener.close()
+        self.thread.join(5)
+
+
+def test_a_server_trickling_its_greeting_is_cut_off_at_the_deadline(pdf: Path, tmp_path: Path) -> None:
+    """``timeout_seconds`` bounds one reply; a server that keeps sending ``220-`` lines held the month's lock for
+    ever. The whole exchange has ``deadline_seconds``, then fails for good (a retry would only wait as long again)."""
+    with Trickle() as trickle:
+        delivery = make_delivery(trickle.port, smtp={"timeout_seconds": 0.5, "deadline_seconds": 1})
+        ledger = tmp_path / ".deliveries.json"
+        with pytest.raises(DeliveryError, match=r"did not finish the exchange within 1 s "
+                                                r"\(delivery.smtp.deadline_seconds\), though it kept answering") as caught:
+            deliver(make_summary(pdf), delivery, ledger, env={})
+    assert not isinstance(caught.value, TransientDeliveryError)
+    assert trickle.lines > 10  # it did keep answering, each line well within the socket timeout
+    assert not ledger.exists()
+
+
 def test_a_server_closing_before_data_is_still_transient(plain_server: tuple[Recorder, int], pdf: Path) -> None:
     """Closed before the message went, the mail did not arrive: a retry is safe and wanted."""
     recorder, port = plain_server
@@ -544,6 +590,18 @@ def test_smtp_reply_codes_are_classified(
         send(message, delivery.smtp, env={})
 
     assert (type(caught.value) is TransientDeliveryError) == (error is TransientDeliveryError)
+
+
+@pytest.mark.parametrize("reply", ["552 5.3.4 Message size exceeds fixed limit", "554 5.3.4 Message too big"])
+def test_a_size_refusal_suggests_max_attachment_mb(plain_server: tuple[Recorder, int], pdf: Path, reply: str) -> None:
+    recorder, port = plain_server
+    recorder.reply = reply
+    delivery = make_delivery(port)
+    with pytest.raises(DeliveryError, match=rf"answered {reply}: the mail \(0\.0 MB as sent, its attachment "
+                                            r"encoded\) is too big for the server: set delivery.max_attachment_mb "
+                                            r"below the server's limit") as caught:
+        send(mail(make_summary(pdf), delivery), delivery.smtp, env={})
+    assert not isinstance(caught.value, TransientDeliveryError)
 
 
 def test_refused_recipients(plain_server: tuple[Recorder, int], pdf: Path, caplog: pytest.LogCaptureFixture) -> None:
