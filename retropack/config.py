@@ -207,7 +207,17 @@ class Render(_Strict):
     """How the documents are drawn. The PDF embeds IPAexGothic (shipped with retropack); the deck names a face the
     reader's Office has, for Latin and East Asian text alike, so PowerPoint does not substitute one."""
 
-    deck_font: str = Field("Meiryo", min_length=1)
+    deck_font: str = Field("Meiryo", min_length=1, max_length=64)
+
+    @field_validator("deck_font")
+    @classmethod
+    def _typeface(cls, value: str) -> str:
+        """The name goes into every run of the deck's XML: a control character or a lone surrogate there stopped
+        the render with an error about its staging file instead of this key."""
+        if not value.strip() or _LINE_BREAKS.search(value) or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+            raise ValueError(f"{value!r} is not a typeface name: give the name of a font the readers' Office has, "
+                             "e.g. Meiryo or Yu Gothic")
+        return value
 
 
 class Schedule(_Strict):

@@ -121,6 +121,8 @@ SMTP = "delivery:\n  from: reports@example.com\n  smtp: {host: smtp.example.com}
         (SMTP + "  to: [manager]\n", r"key 'delivery.to.*'manager' is not an e-mail address"),
         (SMTP.replace("host: smtp.example.com", "host: smtp.example.com, timeout_seconds: .inf")
          + "  to: [m@example.com]\n", r"key 'delivery.smtp.timeout_seconds'"),
+        ("render:\n  deck_font: \"Meiryo\\x01\"\n", r"key 'render.deck_font'.*is not a typeface name"),
+        ("render:\n  deck_font: \"  \"\n", r"key 'render.deck_font'.*is not a typeface name"),
     ],
 )
 def test_values_that_would_crash_later_are_refused_naming_the_key(tmp_path: Path, extra: str, message: str) -> None:
