@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -352,7 +353,7 @@ def _written_to(log: Path) -> Iterator[None]:
     """Also write the run's log (flow, tasks, retropack's own loggers) to ``log``, appending."""
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(log, encoding="utf-8")
+        handler = _RunLogFile(log, encoding="utf-8")
     except OSError as exc:
         raise RetropackError(f"Log file '{log}' cannot be written ({exc.strerror or exc}): make the reports folder "
                              "(--out) writable.") from None
@@ -366,6 +367,35 @@ def _written_to(log: Path) -> Iterator[None]:
         for logger in loggers:
             logger.removeHandler(handler)
         handler.close()
+
+
+class _RunLogFile(logging.FileHandler):
+    """The run's log file. A write it refuses (a full disk) ends the file, not the run: logging's default prints a
+    traceback for every later line (8,355 lines on a full disk), while the run goes on to say what failed once."""
+
+    refused = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.refused:
+            super().emit(record)
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError:
+            self.refused = True
+
+    def close(self) -> None:
+        try:
+            super().close()  # the stream is let go of before it is closed, whether or not its last write fails
+        except OSError:
+            self.refused = True
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            self.refused = True
+        else:  # not the file's refusal: a bug, shown as logging shows it
+            super().handleError(record)
 
 
 class _RunFormatter(logging.Formatter):

@@ -5,6 +5,8 @@ Keeping the steps free of Prefect lets the benchmark time each one and lets test
 
 from __future__ import annotations
 
+import errno
+import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -155,13 +157,39 @@ def render_and_publish(pack: PackView, analysis: Analysis, dataset: Dataset, set
         document = manifest(settings, dataset, analysis.month, run_id, generated_at, staging, asked)
         write_json(staging / "manifest.json", document)
         files = promote(staging, final)
-    except OSError as exc:
+    except (OSError, RenderError) as exc:
+        written = _size_of(staging)
         discard(staging)
+        cause = exc if isinstance(exc, OSError) else exc.__cause__
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise _disk_full(final, written) from None
+        if isinstance(exc, RenderError):
+            raise
         raise _unwritable(final, exc) from exc
     except BaseException:
         discard(staging)
         raise
     return RenderedPack(files, document["pack_hash"])
+
+
+def _size_of(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else 0
+
+
+def _disk_full(final: Path, written: int) -> RenderError:
+    """A full disk, said once with the space to free: the size of the client's largest earlier pack, or at least
+    what this run had written when the disk refused more."""
+    client = final.parent
+    earlier = [_size_of(folder) for folder in client.iterdir() if folder.is_dir() and folder.name[:1].isdigit()] \
+        if client.is_dir() else []
+    needed = max([written, *earlier])
+    free = shutil.disk_usage(next(p for p in (final, *final.parents) if p.exists())).free
+    return RenderError(
+        f"The pack for '{final}' could not be written: the disk holding '{client}' is full ({free / 1e6:.1f} MB free); "
+        f"a pack of this client takes {'about' if earlier else 'more than'} {needed / 1e6:.1f} MB, so free at least "
+        f"that much there (or give --out a folder on another disk), then run again (the previous pack, if any, is "
+        "unchanged)."
+    )
 
 
 def _unwritable(final: Path, exc: OSError) -> RenderError:
