@@ -176,19 +176,22 @@ def _size_of(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else 0
 
 
+_PACK_FLOOR = 2_000_000  # bytes: a pack with its PDF, deck and JSON, when the client has no earlier one to go by
+
+
 def _disk_full(final: Path, written: int) -> RenderError:
-    """A full disk, said once with the space to free: the size of the client's largest earlier pack, or at least
-    what this run had written when the disk refused more."""
+    """A full disk, said once with the space to free: the size of the client's largest earlier pack, else at least
+    what this run had written when the disk refused more (and no less than a small pack)."""
     client = final.parent
     earlier = [_size_of(folder) for folder in client.iterdir() if folder.is_dir() and folder.name[:1].isdigit()] \
         if client.is_dir() else []
-    needed = max([written, *earlier])
+    size = f"about {max(earlier) / 1e6:.1f} MB (its largest earlier pack)" if earlier else \
+        f"at least {max(written, _PACK_FLOOR) / 1e6:.1f} MB"
     free = shutil.disk_usage(next(p for p in (final, *final.parents) if p.exists())).free
     return RenderError(
         f"The pack for '{final}' could not be written: the disk holding '{client}' is full ({free / 1e6:.1f} MB free); "
-        f"a pack of this client takes {'about' if earlier else 'more than'} {needed / 1e6:.1f} MB, so free at least "
-        f"that much there (or give --out a folder on another disk), then run again (the previous pack, if any, is "
-        "unchanged)."
+        f"a pack of this client takes {size}, so free that much there (or give --out a folder on another disk), "
+        "then run again (the previous pack, if any, is unchanged)."
     )
 
 
