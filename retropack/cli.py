@@ -104,8 +104,8 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
     api = start_temporary_api()  # boots while the flow's imports load
     from retropack.flow.monthly_retrospective import RUN_LOG_NOTE, monthly_retrospective, on_temporary_api
 
-    temporary = use_api(api)
     try:
+        temporary = use_api(api)
         with terminal_shows(_not_a_failure_line), on_temporary_api() if temporary else contextlib.nullcontext():
             result = monthly_retrospective(
                 config=str(config), month=month, data=str(data) if data else None, out=str(out),
@@ -122,11 +122,13 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
     click.echo(f"Wrote {result.folder}")
     click.echo(f"  {result.pdf.name}\n  {result.pptx.name}\n  kpis.json\n  diagnosis.json\n  manifest.json")
     click.echo("  " + ", ".join(f"{status} {count}" for status, count in result.statuses.items()))
-    click.echo(f"  e-mail: {result.delivery}")
+    click.echo(f"  e-mail: {result.delivery}" + (", unconfirmed" if result.unconfirmed else ""))
     click.echo(f"  log: {result.log}")
     for address, reply in result.refused.items():
         click.echo(f"  e-mail refused for {address}: {reply} (correct delivery.to/cc, then rerun with --resend)",
                    err=True)
+    if result.unconfirmed:
+        click.echo(f"  e-mail: {visible(result.unconfirmed)}", err=True)
 
 
 @main.command()
@@ -200,8 +202,8 @@ def backfill(config: Path, first: str, last: str, data: Path | None, out: Path, 
     api = start_temporary_api()
     from retropack.flow.monthly_retrospective import on_temporary_api  # loads the flow while the API boots
 
-    temporary = use_api(api)
     try:
+        temporary = use_api(api)
         with on_temporary_api() if temporary else contextlib.nullcontext():
             done = run_backfill(client_configs(config), Month.parse(first), Month.parse(last), out=out, data=data,
                                 deliver=deliver, console=console)

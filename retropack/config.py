@@ -11,8 +11,9 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -32,12 +33,16 @@ from retropack.rules import Rules, bundled_rules_file, load_rules
 
 __all__ = ["Config", "Settings", "label_of", "load_config", "load_settings", "slug"]
 
-KpiTargets = dict[str, float | None]
+# A target is a number a KPI can reach: never negative, infinite or NaN (.inf/.nan are YAML floats), and no larger
+# than the largest amount a table may hold (1e308 overflowed the sums and charts that compare with it).
+Target = Annotated[float, Field(ge=0, le=DEFAULT_MAX_AMOUNT, allow_inf_nan=False)]
+KpiTargets = dict[str, Target | None]
 RULES_FILE = "rules.yaml"  # a rules file of this name beside the config replaces the bundled one
 # A client id names folders and files (reports/<client>/, retrospective-<client>-<month>.pptx): it must fit a file
 # name (255 bytes on Linux and macOS) with the pack's prefix and month around it.
 CLIENT_MAX_CHARS, CLIENT_MAX_BYTES = 100, 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # what str.splitlines (and so a mail header) breaks at
 
 
 def slug(text: str) -> str:
@@ -104,12 +109,12 @@ class Program(_Strict):
 
 
 class Sla(_Strict):
-    followup_days: float = Field(3, gt=0)
+    followup_days: float = Field(3, gt=0, le=365, allow_inf_nan=False)  # a day count a date can be shifted by
 
 
 class Economics(_Strict):
     gross_margin: float = Field(1.0, gt=0, le=1)
-    lifetime_multiplier: float = Field(1.0, gt=0)
+    lifetime_multiplier: float = Field(1.0, gt=0, le=1000, allow_inf_nan=False)
 
 
 class InsightSettings(_Strict):
@@ -193,8 +198,8 @@ SizeBand = Literal["~50", "50-200", "200-500", "500+"]
 
 
 class Role(_Strict):
-    people: float = Field(ge=0)
-    weekly_hours: float = Field(ge=0)
+    people: float = Field(ge=0, le=100_000, allow_inf_nan=False)
+    weekly_hours: float = Field(ge=0, le=168, allow_inf_nan=False)  # a person's hours in a week
     dedicated: bool = False
     members: list[str] = Field(default_factory=list)  # names; the first is the assignee of the role's actions
 
@@ -211,7 +216,17 @@ class Render(_Strict):
     """How the documents are drawn. The PDF embeds IPAexGothic (shipped with retropack); the deck names a face the
     reader's Office has, for Latin and East Asian text alike, so PowerPoint does not substitute one."""
 
-    deck_font: str = Field("Meiryo", min_length=1)
+    deck_font: str = Field("Meiryo", min_length=1, max_length=64)
+
+    @field_validator("deck_font")
+    @classmethod
+    def _typeface(cls, value: str) -> str:
+        """The name goes into every run of the deck's XML: a control character or a lone surrogate there stopped
+        the render with an error about its staging file instead of this key."""
+        if not value.strip() or _LINE_BREAKS.search(value) or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+            raise ValueError(f"{value!r} is not a typeface name: give the name of a font the readers' Office has, "
+                             "e.g. Meiryo or Yu Gothic")
+        return value
 
 
 class Schedule(_Strict):
@@ -233,9 +248,11 @@ class Smtp(_Strict):
     security: Literal["starttls", "ssl", "none"] = "starttls"
     username_env: str | None = None
     password_env: str | None = None
-    timeout_seconds: float = Field(30, gt=0)
+    timeout_seconds: float = Field(30, gt=0, allow_inf_nan=False)  # the longest wait for one reply
+    deadline_seconds: float = Field(300, gt=0, allow_inf_nan=False)  # the longest a whole exchange (one try) takes
     retries: int = Field(3, ge=0, le=10)
-    retry_delay_seconds: list[float] = Field(default_factory=lambda: [2.0, 5.0, 15.0])
+    retry_delay_seconds: list[Annotated[float, Field(ge=0, le=3600, allow_inf_nan=False)]] = Field(
+        default_factory=lambda: [2.0, 5.0, 15.0])
 
 
 class Delivery(_Strict):
@@ -243,7 +260,7 @@ class Delivery(_Strict):
     to: list[str] = Field(min_length=1)
     cc: list[str] = Field(default_factory=list)
     failure_notice_to: list[str] = Field(default_factory=list)
-    max_attachment_mb: float = Field(10, gt=0)
+    max_attachment_mb: float = Field(10, gt=0, allow_inf_nan=False)
     locale: Literal["ja", "en"] | None = None
     greeting: str | None = None  # the mail's first line, e.g. "営業部・マーケティング部 各位"
     signature: str | None = None  # below the mail's "-- " line: who sends it
@@ -257,9 +274,14 @@ class Delivery(_Strict):
     def _addresses(cls, value: str | list[str]) -> str | list[str]:
         """An address becomes a mail header: a line break in it would end the header (or add one)."""
         for address in [value] if isinstance(value, str) else value:
-            if _CONTROL.search(address):
+            if _LINE_BREAKS.search(address):
                 raise ValueError(f"{address!r} holds a line break or another control character: write the address "
                                  "on one line, e.g. manager@example.com")
+            if not address.strip():
+                raise ValueError("an address is empty: remove it or write one, e.g. manager@example.com")
+            if "@" not in parseaddr(address)[1]:
+                raise ValueError(f"{address!r} is not an e-mail address: write it as manager@example.com or "
+                                 "'Name <manager@example.com>'")
         return value
 
     @field_validator("links_base")
@@ -274,7 +296,7 @@ class Alerts(_Strict):
     """A second channel for failures, independent of the mail server: an incoming webhook (Slack/Teams style)."""
 
     webhook_url_env: str  # names the variable holding the URL (or prefect-secret:<block>); the URL is a secret
-    timeout_seconds: float = Field(10, gt=0)
+    timeout_seconds: float = Field(10, gt=0, allow_inf_nan=False)
 
 
 class Settings(_Strict):

@@ -38,10 +38,11 @@ if os.environ.get("CI"):
 
 @pytest.fixture(scope="session")
 def prefect_server():
-    """Flows in tests run against Prefect's own test harness, as the scheduler would run them."""
+    """Flows in tests run against Prefect's own test harness, as the scheduler would run them (on a crowded machine
+    its start may take longer than a minute: RETROPACK_TEST_SERVER_TIMEOUT gives it more seconds)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60):
+    with prefect_test_harness(server_startup_timeout=int(os.environ.get("RETROPACK_TEST_SERVER_TIMEOUT", "60"))):
         yield
 
 

@@ -101,3 +101,28 @@ def test_malformed_month_is_a_usage_error(month: str) -> None:
 def test_no_deliver_and_resend_exclude_each_other() -> None:
     result = CliRunner().invoke(main, ["run", "--config", "x.yaml", "--no-deliver", "--resend"])
     assert result.exit_code == 2 and "cannot be used together" in result.output
+
+
+def test_header_only_export_stops_the_run_and_leaves_the_earlier_pack(first_pack, program: Path) -> None:
+    """A leads export cut after its header is a broken export, not a month of zeros to mail."""
+    folder, before = first_pack
+    leads = program / "data" / "leads.csv"
+    leads.write_bytes(leads.read_bytes().split(b"\n", 1)[0] + b"\n")
+    result = run("--config", str(program / "demo.yaml"), "--month", MONTH, "--out", str(program / "reports"),
+                 "--no-deliver")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: Table leads ('{leads}') has its header row and no data rows")
+    assert "export the leads table again" in result.output
+    assert snapshot(folder) == before
+    assert [p.name for p in folder.parent.iterdir() if p.name != "logs"] == [MONTH]  # no staging folder left
+
+
+@pytest.mark.parametrize("month", ["2026-12", "2027-06"])
+def test_month_after_the_data_names_its_newest_date(prefect_server, program: Path, month: str) -> None:
+    """The demo's newest date is a lead's last activity on 2026-11-20: a later month would be a pack of zeros."""
+    result = run("--config", str(program / "demo.yaml"), "--month", month, "--out", str(program / "reports"),
+                 "--no-deliver")
+    assert result.exit_code == 1
+    assert f"Error: Month {month} begins after the data's newest date, 2026-11-20 (leads.last_activity_at in " in result.output
+    assert "give a month up to 2026-11 (--month)" in result.output
+    assert not (program / "reports" / "demo" / month).exists()

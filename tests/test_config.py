@@ -98,3 +98,33 @@ def test_the_bundled_rules_apply_unless_a_rules_file_is_beside_the_config_or_nam
     named = tmp_path / "ours.yaml"
     named.write_text(bundled_rules_file().read_text(encoding="utf-8"), encoding="utf-8")
     assert load_settings(write(tmp_path, BASE + "advice:\n  rules_file: ours.yaml\n")).advice.rules_file == named.resolve()
+
+
+SMTP = "delivery:\n  from: reports@example.com\n  smtp: {host: smtp.example.com}\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [  # values that passed validation and crashed (or said nothing) later, each refused naming its key
+        ("targets:\n  default:\n    mqls: .inf\n", r"key 'targets.default.mqls'.*finite"),
+        ("targets:\n  default:\n    mqls: .nan\n", r"key 'targets.default.mqls'.*finite"),
+        ("targets:\n  growth:\n    cpl: 1e308\n", r"key 'targets.growth.cpl'.*less than or equal to 1000000000000000"),
+        ("targets:\n  default:\n    new_leads: -5\n", r"key 'targets.default.new_leads'.*greater than or equal to 0"),
+        ("sla:\n  followup_days: 1e300\n", r"key 'sla.followup_days'.*less than or equal to 365"),
+        ("sla:\n  followup_days: .inf\n", r"key 'sla.followup_days'"),
+        ("economics:\n  lifetime_multiplier: .inf\n", r"key 'economics.lifetime_multiplier'.*finite"),
+        ("team:\n  company_size: 50-200\n  roles: {ma_admin: {people: 1, weekly_hours: .inf}}\n",
+         r"key 'team.roles.ma_admin.weekly_hours'"),
+        (SMTP + "  to: [\"manager@example.com\\u2028Bcc: spy@example.com\"]\n",
+         r"key 'delivery.to.*line break or another control character"),
+        (SMTP + "  to: [\"\"]\n", r"key 'delivery.to.*an address is empty"),
+        (SMTP + "  to: [manager]\n", r"key 'delivery.to.*'manager' is not an e-mail address"),
+        (SMTP.replace("host: smtp.example.com", "host: smtp.example.com, timeout_seconds: .inf")
+         + "  to: [m@example.com]\n", r"key 'delivery.smtp.timeout_seconds'"),
+        ("render:\n  deck_font: \"Meiryo\\x01\"\n", r"key 'render.deck_font'.*is not a typeface name"),
+        ("render:\n  deck_font: \"  \"\n", r"key 'render.deck_font'.*is not a typeface name"),
+    ],
+)
+def test_values_that_would_crash_later_are_refused_naming_the_key(tmp_path: Path, extra: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(write(tmp_path, BASE + extra))

@@ -52,13 +52,15 @@ Sender = Callable[..., SentMail]
 @dataclass(frozen=True)
 class DeliveryResult:
     """What ``deliver`` did: for ``skip``, ``message_id`` is that of the earlier mail; ``refused``
-    the recipients the server turned away (address → SMTP reply)."""
+    the recipients the server turned away (address → SMTP reply); ``unconfirmed`` why the mail (for ``skip``, the
+    earlier one) went to the server but its acceptance never came back, "" when it was confirmed."""
 
     action: Action
     message_id: str
     revision: int
     attached: bool
     refused: dict[str, str] = field(default_factory=dict)
+    unconfirmed: str = ""
 
 
 def deliver(
@@ -73,14 +75,17 @@ def deliver(
 ) -> DeliveryResult:
     """Mail the pack unless this very pack was mailed before (``resend`` mails it anyway).
 
-    ``sender(message, smtp, env=env)`` does the sending; the ledger is written only after it succeeds. The ledger
+    ``sender(message, smtp, env=env)`` does the sending; the ledger is written only after it succeeds, or after the
+    message went to the server whole and its reply was lost (recorded as unconfirmed: it may have arrived). The ledger
     is held from reading to writing (``ledger_held``), so a pack goes out once even when two runs deliver at once.
     """
     with ledger_held(ledger_path):
         ledger = Ledger.load(ledger_path)
         decision = ledger.decide(summary.month, summary.pack_hash, resend)
         if decision.action == "skip" and decision.previous is not None:
-            return DeliveryResult("skip", decision.previous.message_id, decision.previous.revision, attached=False)
+            previous = decision.previous
+            return DeliveryResult("skip", previous.message_id, previous.revision, attached=False,
+                                  unconfirmed="" if previous.confirmed else previous.note or "unconfirmed")
         revision = None
         if decision.action == "revision" and decision.previous is not None:
             revision = Revision(decision.previous.message_id, decision.revision,
@@ -98,10 +103,13 @@ def deliver(
                 revision=decision.revision,
                 kpi_values=dict(summary.kpi_values),
                 refused=dict(sent.refused),
+                confirmed=sent.confirmed,
+                note=sent.unconfirmed,
             )
         )
     attached = any(True for _ in message.iter_attachments())
-    return DeliveryResult(decision.action, sent.message_id, decision.revision, attached, dict(sent.refused))
+    return DeliveryResult(decision.action, sent.message_id, decision.revision, attached, dict(sent.refused),
+                          sent.unconfirmed)
 
 
 def notify_failure(

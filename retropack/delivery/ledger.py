@@ -28,7 +28,11 @@ Action = Literal["skip", "send", "revision", "resend"]
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    """One mail that went out; ``revision`` is 0 for the first pack of a month, then 1, 2, …"""
+    """One mail that went out; ``revision`` is 0 for the first pack of a month, then 1, 2, …
+
+    ``confirmed`` is False for a mail the server took whole but never answered (``note`` says how): it may have
+    been delivered, so it counts as sent, and only ``--resend`` mails it again.
+    """
 
     month: str
     sent_at: str
@@ -39,6 +43,8 @@ class LedgerEntry:
     revision: int
     kpi_values: dict[str, float | None] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)  # recipients the server turned away
+    confirmed: bool = True
+    note: str = ""  # why an unconfirmed mail is unconfirmed
 
 
 @dataclass(frozen=True)

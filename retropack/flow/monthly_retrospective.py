@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ class RunResult:
     delivery: str  # sent, revision, resend, skip, or off
     log: Path
     refused: dict[str, str] = field(default_factory=dict)  # recipients the SMTP server turned away
+    unconfirmed: str = ""  # why the mail (or, skipped, the earlier one) is sent but unconfirmed
 
 
 def log_file(reports_root: Path, client: str, month: Month | str) -> Path:
@@ -173,14 +175,25 @@ def deliver_pack(view: PackView, analysis: Analysis, dataset: Dataset, config: C
     refused = "; ".join(f"{address} ({reply})" for address, reply in result.refused.items())
     if refused:
         logger.warning("delivery: the server refused %s; correct delivery.to/cc and rerun with --resend", refused)
+    if result.unconfirmed:
+        logger.warning("delivery: %s", unconfirmed_note(result))
     create_markdown_artifact(
         key=f"{prefect_name(config, view.month)}-delivery",
         markdown=f"**Delivery**: {result.action} (revision {result.revision}) to {recipients}; "
                  f"attached: {result.attached}; message id `{result.message_id}`"
-                 + (f"\n\n**Refused by the server**: {refused}" if refused else ""),
+                 + (f"\n\n**Refused by the server**: {refused}" if refused else "")
+                 + (f"\n\n**Sent, unconfirmed**: {unconfirmed_note(result)}" if result.unconfirmed else ""),
         description="E-mail delivery of the pack",
     )
     return result
+
+
+def unconfirmed_note(result: DeliveryResult) -> str:
+    """What an operator reads of a mail sent but unconfirmed: it may have arrived, so it is not sent again."""
+    which = "the earlier mail of this pack" if result.action == "skip" else "the mail"
+    return (f"{which} ({result.message_id}) is sent, unconfirmed: {result.unconfirmed}; it may have been delivered, "
+            "so it is recorded as sent and not mailed again: ask a recipient whether it arrived, and rerun with "
+            "--resend if it did not")
 
 
 @task(name="notify-failure", cache_policy=NO_CACHE)
@@ -284,10 +297,11 @@ def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deli
     view = build_view(analysis, dataset, config, run_id, generated_at)
     rendered = render_and_publish(view, analysis, dataset, config, out, run_id, generated_at)
     publish_artifacts(view, rendered, prefect_name(config, target))
-    delivery, refused = "off", {}
+    delivery, refused, unconfirmed = "off", {}, ""
     if deliver and settings.delivery is not None:
         result = deliver_pack(view, analysis, dataset, config, rendered, out, run_id, generated_at, resend)
         delivery, refused = result.action, result.refused
+        unconfirmed = unconfirmed_note(result) if result.unconfirmed else ""
     return RunResult(
         client=settings.client,
         month=str(target),
@@ -299,6 +313,7 @@ def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deli
         delivery=delivery,
         log=log,
         refused=refused,
+        unconfirmed=unconfirmed,
     )
 
 
@@ -338,7 +353,7 @@ def _written_to(log: Path) -> Iterator[None]:
     """Also write the run's log (flow, tasks, retropack's own loggers) to ``log``, appending."""
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(log, encoding="utf-8")
+        handler = _RunLogFile(log, encoding="utf-8")
     except OSError as exc:
         raise RetropackError(f"Log file '{log}' cannot be written ({exc.strerror or exc}): make the reports folder "
                              "(--out) writable.") from None
@@ -352,6 +367,35 @@ def _written_to(log: Path) -> Iterator[None]:
         for logger in loggers:
             logger.removeHandler(handler)
         handler.close()
+
+
+class _RunLogFile(logging.FileHandler):
+    """The run's log file. A write it refuses (a full disk) ends the file, not the run: logging's default prints a
+    traceback for every later line (8,355 lines on a full disk), while the run goes on to say what failed once."""
+
+    refused = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.refused:
+            super().emit(record)
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError:
+            self.refused = True
+
+    def close(self) -> None:
+        try:
+            super().close()  # the stream is let go of before it is closed, whether or not its last write fails
+        except OSError:
+            self.refused = True
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            self.refused = True
+        else:  # not the file's refusal: a bug, shown as logging shows it
+            super().handleError(record)
 
 
 class _RunFormatter(logging.Formatter):

@@ -5,6 +5,8 @@ Keeping the steps free of Prefect lets the benchmark time each one and lets test
 
 from __future__ import annotations
 
+import errno
+import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -13,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from retropack.config import Config, Settings, load_config
-from retropack.errors import RenderError
+from retropack.errors import DataError, RenderError
 from retropack.gather._snapshot import read_state
 from retropack.gather.hubspot import SyncReport, sync_hubspot
 from retropack.insights.analysis import Analysis, analyse
@@ -97,7 +99,26 @@ def _load_key(settings: Settings) -> tuple[object, ...]:
 
 
 def compute(dataset: Dataset, config: Config, month: Month, scoring_review: bool = False) -> Analysis:
+    _require_data_for(month, dataset, config.settings)
     return analyse(dataset, config, month, scoring_review=scoring_review)
+
+
+def _require_data_for(month: Month, dataset: Dataset, settings: Settings) -> None:
+    """Stop on a month that begins after the data's newest date: its pack would be all zeros (a clock in the
+    future, a mistyped --month, a backfill past the last export), and mailed as if it were a real month."""
+    newest = dataset.newest_date()
+    tz = settings.program.timezone
+    if newest is None or month.start(tz) <= newest[0]:
+        return
+    moment, where = newest
+    table = where.split(".", 1)[0]
+    file = dataset.quality[table].file if table in dataset.quality else None
+    raise DataError(
+        f"Month {month} begins after the data's newest date, {moment.date().isoformat()} ({where}"
+        f"{f' in {str(file)!r}' if file else ''}); there is nothing to report for it, so give a month up to "
+        f"{Month.of(moment)} (--month), or put the newer exports into the dataset folder '{settings.data.path}' "
+        f"(a run without --month reports the month before today: check the machine's clock)."
+    )
 
 
 def view(analysis: Analysis, dataset: Dataset, config: Config, run_id: str, generated_at: datetime,
@@ -136,13 +157,42 @@ def render_and_publish(pack: PackView, analysis: Analysis, dataset: Dataset, set
         document = manifest(settings, dataset, analysis.month, run_id, generated_at, staging, asked)
         write_json(staging / "manifest.json", document)
         files = promote(staging, final)
-    except OSError as exc:
+    except (OSError, RenderError) as exc:
+        written = _size_of(staging)
         discard(staging)
+        cause = exc if isinstance(exc, OSError) else exc.__cause__
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise _disk_full(final, written) from None
+        if isinstance(exc, RenderError):
+            raise
         raise _unwritable(final, exc) from exc
     except BaseException:
         discard(staging)
         raise
     return RenderedPack(files, document["pack_hash"])
+
+
+def _size_of(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else 0
+
+
+_PACK_FLOOR = 2_000_000  # bytes: a pack with its PDF, deck and JSON, when the client has no earlier one to go by
+
+
+def _disk_full(final: Path, written: int) -> RenderError:
+    """A full disk, said once with the space to free: the size of the client's largest earlier pack, else at least
+    what this run had written when the disk refused more (and no less than a small pack)."""
+    client = final.parent
+    earlier = [_size_of(folder) for folder in client.iterdir() if folder.is_dir() and folder.name[:1].isdigit()] \
+        if client.is_dir() else []
+    size = f"about {max(earlier) / 1e6:.1f} MB (its largest earlier pack)" if earlier else \
+        f"at least {max(written, _PACK_FLOOR) / 1e6:.1f} MB"
+    free = shutil.disk_usage(next(p for p in (final, *final.parents) if p.exists())).free
+    return RenderError(
+        f"The pack for '{final}' could not be written: the disk holding '{client}' is full ({free / 1e6:.1f} MB free); "
+        f"a pack of this client takes {size}, so free that much there (or give --out a folder on another disk), "
+        "then run again (the previous pack, if any, is unchanged)."
+    )
 
 
 def _unwritable(final: Path, exc: OSError) -> RenderError:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from retropack.load.spill import SpilledRows
+from retropack.load.tables import TABLES, Kind
 
 __all__ = ["Dataset", "Finding", "TableQuality"]
 
@@ -83,3 +84,15 @@ class Dataset:
 
     def has_column(self, table: str, column: str) -> bool:
         return column in self.columns.get(table, frozenset())
+
+    def newest_date(self) -> tuple[pd.Timestamp, str] | None:
+        """The latest date of the required tables' kept rows, in any of their date columns, with where it is
+        (``table.column``); None when they hold no date at all. A month after it has no data to report."""
+        found = []
+        for table in (t for t in TABLES.values() if t.required and t.name in self.tables):
+            frame = self.tables[table.name]
+            for column in (c.name for c in table.columns if c.kind is Kind.TIMESTAMP and c.name in frame):
+                latest = frame[column].max()
+                if not pd.isna(latest):
+                    found.append((latest, f"{table.name}.{column}"))
+        return max(found, key=lambda item: item[0]) if found else None

@@ -116,6 +116,8 @@ def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share
         for name, raw in headers.items():
             _require_columns(specs[name], raw, cells[name], mapped=bool(mapping.columns.get(name)),
                              export_headers=_headers_for(mapping.columns.get(name, {})))
+        for name, raw in raws.items():
+            _require_rows(TABLES[name], raw)
         options = _Options(timezone, mapping.date_order, {t: mapping.date_formats(t) for t in TABLES},
                            value_maps={t: tuple(m) for t, m in mapping.values.items()}, max_amount=max_amount)
         checked = {name: _check_table(specs[name], raw, cells, options) for name, raw in raws.items()}
@@ -224,6 +226,18 @@ def _require_columns(table: Table, raw: RawTable, cells: pd.DataFrame, *, mapped
            f"data.columns.{table.name}") if mapped else "add them to the file (column names are case-insensitive)"
     raise DataError(f"File '{raw.path}' has no column{plural} {named}, which the {table.name} table requires "
                     f"(it has: {', '.join(raw.headers.values())}); {fix}{hint}.")
+
+
+def _require_rows(table: Table, raw: RawTable) -> None:
+    """Stop on a required table without a single data row: that is a broken export (a filter that matched
+    nothing, a download cut after its header), not a month without activity, and its pack would be all zeros."""
+    if not table.required or not raw.frame.empty:
+        return
+    raise DataError(
+        f"Table {table.name} ('{raw.path}') has its header row and no data rows; a required table with no rows is "
+        f"a broken export, not a quiet month, so export the {table.name} table again with its rows (check the "
+        f"export's filters and that the download finished) and run again."
+    )
 
 
 @dataclass

@@ -27,10 +27,12 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from retropack.errors import RetropackError
@@ -47,6 +49,7 @@ class TemporaryApi:
 
     url: str
     process: subprocess.Popen[bytes]
+    output: Path | None = None  # where the server's own output goes (a traceback of a slow start is no news)
 
     def ready(self, timeout: float) -> bool:
         """Wait until the API answers its health check; False if it exits or the time runs out."""
@@ -61,7 +64,7 @@ class TemporaryApi:
                 time.sleep(0.1)
         return False
 
-    def stop(self) -> None:
+    def stop(self, keep_output: bool = False) -> None:
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -69,6 +72,8 @@ class TemporaryApi:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.output is not None and not keep_output:
+            self.output.unlink(missing_ok=True)
 
 
 def start_temporary_api() -> TemporaryApi | None:
@@ -85,15 +90,17 @@ def start_temporary_api() -> TemporaryApi | None:
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
     tie = partial(_end_with_parent, os.getpid()) if sys.platform == "linux" else None
     try:
-        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=tie)
+        with tempfile.NamedTemporaryFile(prefix="retropack-prefect-api-", suffix=".log", delete=False) as output:
+            process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=output,
+                                       stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=tie)
     except (OSError, subprocess.SubprocessError):
         return None
-    api = TemporaryApi(f"http://127.0.0.1:{port}/api", process)
+    api = TemporaryApi(f"http://127.0.0.1:{port}/api", process, Path(output.name))
     atexit.register(api.stop)
     return api
 
 
-def use_api(api: TemporaryApi | None) -> bool:
+def use_api(api: TemporaryApi | None, patience: float = 120) -> bool:
     """Point Prefect at ``api`` for the rest of this process once it is up; True when the runs report to a server
     that ends with this command (``api``, or Prefect's own temporary server if ``api`` never became ready).
 
@@ -105,6 +112,9 @@ def use_api(api: TemporaryApi | None) -> bool:
     heartbeat thread costs up to a second (it sleeps in whole seconds), once per month of a backfill. Without
     that pause, the events of a run that fails at once are still queued at exit, and Prefect's exit flush says so
     on the terminal ("Still processing items"): on a server that ends with the command that is no news.
+
+    A server still starting after Prefect's startup timeout (a busy machine) is given ``patience`` seconds more
+    rather than a second server beside it; if it is still not up, one ``RetropackError`` line says so.
     """
     if api is None:
         return False
@@ -122,9 +132,17 @@ def use_api(api: TemporaryApi | None) -> bool:
         return False
     # no UI link to a server that ends with the command: PREFECT_UI_URL is cleared for its runs
     updates: dict[Any, str | None] = {PREFECT_UI_URL: "", PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
-    if api.ready(settings.server.ephemeral.startup_timeout_seconds):
+    if api.ready(settings.server.ephemeral.startup_timeout_seconds) or api.ready(patience):
         updates[PREFECT_API_URL] = api.url
-    else:
+    elif api.process.poll() is None:  # still starting: a second server would only crowd the machine more
+        api.stop(keep_output=True)
+        waited = settings.server.ephemeral.startup_timeout_seconds + patience
+        raise RetropackError(
+            f"Prefect's temporary API did not start within {waited:g} s (the machine may be busy; its output is in "
+            f"{api.output}): run again, give it longer with PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or "
+            "point PREFECT_API_URL at a lasting Prefect server."
+        )
+    else:  # it ended (a Prefect change?): Prefect's own temporary server instead
         api.stop()
     _PROCESS_SETTINGS.enter_context(temporary_settings(updates=updates))
     logging.getLogger("EventsWorker").setLevel(logging.ERROR)

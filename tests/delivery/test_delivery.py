@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import email
@@ -10,6 +11,7 @@ import json
 import logging
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterator
 from email import policy
 from email.message import EmailMessage
@@ -56,8 +58,13 @@ class Recorder:
         self.envelopes: list[Envelope] = []
         self.reply: str | None = None
         self.unknown: set[str] = set()
+        # "rcpt": close at RCPT, before the message; "drop": close after the message, before DATA's final 250;
+        # "hang": never give that 250
+        self.cut: str | None = None
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Envelope, address: str, options: Any) -> str:
+        if self.cut == "rcpt":
+            server.transport.close()
         if address in self.unknown:
             return "550 5.1.1 No such user"
         envelope.rcpt_tos.append(address)
@@ -67,6 +74,10 @@ class Recorder:
         if self.reply:
             return self.reply
         self.envelopes.append(envelope)
+        if self.cut == "drop":
+            server.transport.close()
+        elif self.cut == "hang":
+            await asyncio.get_running_loop().create_future()  # cancelled when the server stops
         return "250 OK"
 
     def message(self, index: int = -1) -> EmailMessage:
@@ -483,6 +494,83 @@ def test_silent_server_times_out_as_transient(pdf: Path) -> None:
             send(message, delivery.smtp, env={})
 
 
+@pytest.mark.parametrize(("after_data", "why"), [("drop", "SMTPServerDisconnected"), ("hang", "timed out")])
+def test_a_mail_taken_whole_whose_reply_is_lost_is_sent_unconfirmed_and_not_sent_again(
+        plain_server: tuple[Recorder, int], pdf: Path, tmp_path: Path, after_data: str, why: str) -> None:
+    """After DATA the message is the server's: a lost 250 is no reason to send it again (it may have arrived)."""
+    recorder, port = plain_server
+    recorder.cut = after_data
+    delivery = make_delivery(port, smtp={"timeout_seconds": 0.5})
+    ledger = tmp_path / ".deliveries.json"
+
+    result = deliver(make_summary(pdf), delivery, ledger, env={})
+
+    assert len(recorder.envelopes) == 1
+    assert result.action == "send" and why in result.unconfirmed
+    assert result.unconfirmed.startswith(f"SMTP server '127.0.0.1:{port}' (delivery.smtp) took the message, then "
+                                         "gave no reply")
+    (entry,) = json.loads(ledger.read_text(encoding="utf-8"))["entries"]
+    assert (entry["confirmed"], entry["message_id"]) == (False, result.message_id)
+    again = deliver(make_summary(pdf), delivery, ledger, env={})
+    assert (again.action, again.message_id, len(recorder.envelopes)) == ("skip", result.message_id, 1)
+    assert again.unconfirmed == entry["note"]
+
+
+class Trickle:
+    """A server that answers a connection with ``220-`` lines, one every few milliseconds, and never ends its
+    greeting: each read gets a line within the socket timeout, so only a deadline on the whole exchange stops it."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.stop = threading.Event()
+        self.lines = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        connection, _ = self.listener.accept()
+        with connection:
+            while not self.stop.wait(0.01):
+                try:
+                    connection.sendall(b"220-still greeting you\r\n")
+                except OSError:  # the client cut the connection off
+                    return
+                self.lines += 1
+
+    def __enter__(self) -> Trickle:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.listener.close()
+        self.thread.join(5)
+
+
+def test_a_server_trickling_its_greeting_is_cut_off_at_the_deadline(pdf: Path, tmp_path: Path) -> None:
+    """``timeout_seconds`` bounds one reply; a server that keeps sending ``220-`` lines held the month's lock for
+    ever. The whole exchange has ``deadline_seconds``, then fails for good (a retry would only wait as long again)."""
+    with Trickle() as trickle:
+        delivery = make_delivery(trickle.port, smtp={"timeout_seconds": 0.5, "deadline_seconds": 1})
+        ledger = tmp_path / ".deliveries.json"
+        with pytest.raises(DeliveryError, match=r"did not finish the exchange within 1 s "
+                                                r"\(delivery.smtp.deadline_seconds\), though it kept answering") as caught:
+            deliver(make_summary(pdf), delivery, ledger, env={})
+    assert not isinstance(caught.value, TransientDeliveryError)
+    assert trickle.lines > 10  # it did keep answering, each line well within the socket timeout
+    assert not ledger.exists()
+
+
+def test_a_server_closing_before_data_is_still_transient(plain_server: tuple[Recorder, int], pdf: Path) -> None:
+    """Closed before the message went, the mail did not arrive: a retry is safe and wanted."""
+    recorder, port = plain_server
+    recorder.cut = "rcpt"
+    delivery = make_delivery(port)
+    with pytest.raises(TransientDeliveryError, match="closed the connection"):
+        send(mail(make_summary(pdf), delivery), delivery.smtp, env={})
+    assert recorder.envelopes == []
+
+
 @pytest.mark.parametrize(
     ("reply", "error"),
     [
@@ -502,6 +590,18 @@ def test_smtp_reply_codes_are_classified(
         send(message, delivery.smtp, env={})
 
     assert (type(caught.value) is TransientDeliveryError) == (error is TransientDeliveryError)
+
+
+@pytest.mark.parametrize("reply", ["552 5.3.4 Message size exceeds fixed limit", "554 5.3.4 Message too big"])
+def test_a_size_refusal_suggests_max_attachment_mb(plain_server: tuple[Recorder, int], pdf: Path, reply: str) -> None:
+    recorder, port = plain_server
+    recorder.reply = reply
+    delivery = make_delivery(port)
+    with pytest.raises(DeliveryError, match=rf"answered {reply}: the mail \(0\.0 MB as sent, its attachment "
+                                            r"encoded\) is too big for the server: set delivery.max_attachment_mb "
+                                            r"below the server's limit") as caught:
+        send(mail(make_summary(pdf), delivery), delivery.smtp, env={})
+    assert not isinstance(caught.value, TransientDeliveryError)
 
 
 def test_refused_recipients(plain_server: tuple[Recorder, int], pdf: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -34,6 +34,7 @@ class Mailbox:
         self.attempts = 0
         self.refuse_with: str | None = None
         self.unknown: set[str] = set()  # addresses refused at RCPT, as a mistyped address would be
+        self.drop_after_data = False  # take the message, then close the connection before the final 250
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Envelope, address: str,
                           rcpt_options: list[str]) -> str:
@@ -49,6 +50,8 @@ class Mailbox:
                 return self.refuse_with
         self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content,
                                                       policy=policy.default))
+        if self.drop_after_data:
+            server.transport.close()
         return "250 OK"
 
     def to(self, address: str) -> list[email.message.EmailMessage]:
@@ -247,3 +250,40 @@ def test_a_usd_program_mailed_in_english_shows_dollars_and_no_japanese_actions(p
     assert actions and all(not JAPANESE.search(line) for line in worded), actions
     changed = revision.get_body(("plain",)).get_content().split("KPIs whose values changed:")[1].split("Phase:")[0]
     assert "MA-sourced won revenue: $" in changed and "¥" not in changed
+
+
+def test_a_mail_whose_acceptance_is_lost_after_data_is_sent_once_and_recorded_unconfirmed(
+        prefect_server, mailbox, webhook, tmp_path: Path) -> None:
+    """A server that takes DATA and closes before its final 250: the message went whole, so a retry would mail it
+    again (the managers got four). It goes once, the ledger says unconfirmed, the run says so, a rerun sends
+    nothing, and --resend mails it again."""
+    box, port = mailbox
+    box.drop_after_data = True
+    config = program(tmp_path, port)
+
+    first = run(config)
+
+    assert first.exit_code == 0, first.output
+    [mail] = box.to(MANAGER)
+    assert "e-mail: send, unconfirmed" in first.output
+    assert f"the mail ({mail['Message-ID']}) is sent, unconfirmed: SMTP server '127.0.0.1:{port}' (delivery.smtp) " \
+           "took the message, then gave no reply (SMTPServerDisconnected" in first.output
+    assert "rerun with --resend if it did not" in first.output
+    ledger = config.parent / "reports" / "demo" / ".deliveries.json"
+    [entry] = json.loads(ledger.read_text(encoding="utf-8"))["entries"]
+    assert (entry["confirmed"], entry["message_id"]) == (False, mail["Message-ID"])
+    assert "took the message, then gave no reply" in entry["note"]
+    log = config.parent / "reports" / "demo" / "logs" / f"{MONTH}.log"
+    assert "is sent, unconfirmed" in log.read_text(encoding="utf-8")
+
+    second = run(config)
+    assert second.exit_code == 0, second.output
+    assert "e-mail: skip, unconfirmed" in second.output and "the earlier mail of this pack" in second.output
+    assert len(box.to(MANAGER)) == 1
+
+    box.drop_after_data = False
+    resent = run(config, "--resend")
+    assert resent.exit_code == 0 and "e-mail: resend\n" in resent.output
+    assert len(box.to(MANAGER)) == 2
+    assert [e["confirmed"] for e in json.loads(ledger.read_text(encoding="utf-8"))["entries"]] == [False, True]
+    assert box.to(OPS) == [] and webhook.posts == []

@@ -86,3 +86,42 @@ def test_runs_on_the_temporary_server_send_no_heartbeats(monkeypatch: pytest.Mon
     assert "prefect.task-run.Completed" in names and "prefect.flow-run.Running" in names, names
     assert "prefect.flow-run.heartbeat" not in names
     assert "Still processing items" not in done.stderr  # the exit flush of the queued events is not news
+
+
+SLOW = """
+import sys
+from prefect.settings import get_current_settings
+from retropack.errors import RetropackError
+from retropack.operations.prefect_api import start_temporary_api, use_api
+
+api = start_temporary_api()
+try:
+    print(use_api(api, patience=float(sys.argv[1])), get_current_settings().api.url == api.url)
+except RetropackError as exc:
+    print(exc, api.process.poll() is not None, api.output.exists())
+"""
+
+
+def test_a_server_slower_than_prefects_startup_timeout_is_waited_for_in_silence(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prefect's timeout passed at once (0 s): the server still starting is given more time, not stopped halfway
+    (which printed uvicorn's 20-line traceback) and replaced by a second server."""
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "0")
+    done = subprocess.run([sys.executable, "-c", SLOW, "120"], capture_output=True, text=True, timeout=180)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
+    assert "Traceback" not in done.stderr and "uvicorn" not in done.stderr
+
+
+def test_a_server_that_never_starts_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "0")
+    done = subprocess.run([sys.executable, "-c", SLOW, "0"], capture_output=True, text=True, timeout=180)
+
+    assert done.returncode == 0, done.stderr
+    [line] = done.stdout.splitlines()
+    assert line.startswith("Prefect's temporary API did not start within 0 s (the machine may be busy; its output "
+                           "is in /") and line.endswith(" True True")  # stopped, its output kept
+    assert "Traceback" not in done.stderr
