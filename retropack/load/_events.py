@@ -210,7 +210,7 @@ class EventFile:
             written = pq.read_schema(self._parquet).names
         filled = pd.DataFrame([[self._holds_values(name) if not header.strip() else "x"
                                 for (name, _), header in zip(self._columns, written, strict=True)]])
-        columns, repeated = _normalized_headers(self.path, written, filled, frozenset(_NEEDED))
+        columns, repeated = _normalized_headers(self.path, dict(enumerate(written)), filled, frozenset(_NEEDED))
         self._positions = {name: position for name, (position, _) in columns.items()}
         return RawTable(name="email_events", path=self.path, encoding=self.encoding,
                         frame=pd.DataFrame(columns=list(columns), dtype=str),

@@ -166,7 +166,8 @@ def _read_all(paths: dict[str, Path | None], preset: ExportMapping,
     for name, path in paths.items():
         if path is None:
             continue
-        raw = map_columns(read_table(name, path), preset.columns.get(name, {}), own.columns.get(name, {}))
+        mapped = [*preset.columns.get(name, {}), *own.columns.get(name, {})]
+        raw = map_columns(read_table(name, path, mapped), preset.columns.get(name, {}), own.columns.get(name, {}))
         raws[name], skipped = drop_footer(raw, [*preset.footer, *own.footer])
         findings += skipped
     return raws, findings

@@ -10,9 +10,10 @@ import pytest
 import yaml
 
 from retropack.config import load_config
-from retropack.errors import ConfigError
+from retropack.errors import ConfigError, DataError
+from retropack.load import _reading
 from retropack.load._export import drop_footer
-from retropack.load._reading import RawTable
+from retropack.load._reading import RawTable, read_table
 
 SENDS_HEADER = "send_id,sent_at,delivered,unique_opens,unique_clicks,unsubscribes\n"
 
@@ -42,3 +43,58 @@ def test_a_nested_quantifier_meets_a_hostile_cell_and_still_drops_the_footer() -
     raw = RawTable("leads", Path("leads.csv"), "utf-8", cells, {"lead_id": "lead_id", "created_at": "created_at"})
     kept, [finding] = drop_footer(raw, [r"^Total (a+)+$"])
     assert kept.frame["lead_id"].tolist() == ["1", "2", "a" * 5000 + "!"] and finding.count == 1
+
+
+# --- bounded reading: same-shaped, smaller inputs than the probe's --------------------------------------------
+
+LEADS = "lead_id,created_at,source\nL1,2025-06-01,web\nL2,2025-06-02,seminar\n"
+
+
+def test_a_download_cut_short_with_nul_bytes_stops_before_it_is_read(tmp_path: Path) -> None:
+    """The probe's 1 GiB of NUL bytes (12 GB RSS, a 1 GB rejects file) here as 64 KiB: the same error."""
+    path = tmp_path / "leads.csv"
+    path.write_bytes(LEADS.encode() + b"L3,2025-06" + b"\0" * 65536)
+    with pytest.raises(DataError, match=r"leads\.csv' holds a run of NUL bytes from byte 76 on: a download cut "
+                                        r"short.*download or export the file again"):
+        read_table("leads", path)
+
+
+def test_a_line_longer_than_any_row_stops_the_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_reading, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(_reading, "_SCAN_BYTES", 256)  # the long line crosses pieces of the scan
+    path = tmp_path / "leads.csv"
+    path.write_bytes(LEADS.encode() + b"L3," + b"x" * 1200 + b"\nL4,2025-06-03,web\n")
+    with pytest.raises(DataError, match=r"leads\.csv': line 4 is longer than"):
+        read_table("leads", path)
+
+
+def test_a_cell_longer_than_a_spreadsheet_cell_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "leads.csv"
+    path.write_text(LEADS + "L3,2025-06-03," + "x" * 40_000 + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"row 4, column 'source' holds 40,000 characters, more than a spreadsheet "
+                                        r"cell holds \(32,767\)"):
+        read_table("leads", path)
+
+
+def test_a_header_of_more_columns_than_any_export_is_refused(tmp_path: Path) -> None:
+    """The probe's 3.3 M column names (11 GB) here just past the bound."""
+    path = tmp_path / "leads.csv"
+    names = ",".join(f"c{i}" for i in range(_reading.MAX_COLUMNS + 1))
+    path.write_text(f"lead_id,{names}\nL1\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"has 100,002 columns, more than the 100,000 any export of one table has"):
+        read_table("leads", path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_of_a_wide_export_only_the_needed_columns_and_the_first_others_are_read(tmp_path: Path, suffix: str) -> None:
+    """The probe's 100,000 extra columns (15 min, 4.9 GB) here as 1,500: every column the table or the mapping
+    reads is read wherever it stands, and of the others only the first MAX_OTHER_COLUMNS."""
+    extra = [f"extra{i}" for i in range(1_500)]
+    header = ["lead_id", *extra[:1_200], "Created Date", *extra[1_200:], "source"]
+    rows = [["L1", *["e"] * 1_200, "2025-06-01", *["e"] * 300, "web"]]
+    frame = pd.DataFrame(rows, columns=header)
+    path = tmp_path / f"leads{suffix}"
+    frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_parquet(path)
+    raw = read_table("leads", path, mapped=["created date"])
+    assert list(raw.frame.columns) == ["lead_id", *extra[:1_000], "created date", "source"]
+    assert raw.frame.loc[2, ["lead_id", "created date", "source"]].tolist() == ["L1", "2025-06-01", "web"]
