@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from retropack.errors import DataError
-from retropack.load._reading import RawTable, _as_text, _normalized_headers, decode
+from retropack.load._reading import RawTable, _as_text, _normalized_headers, decode, refuse_outside_links
 from retropack.load.tables import EMAIL_EVENTS, EVENT_COUNTS, EVENTS
 
 __all__ = ["EventFile", "Unsupported"]
@@ -74,6 +74,7 @@ class EventFile:
     """
 
     def __init__(self, path: Path, send_keys: pd.Series) -> None:
+        refuse_outside_links(path)
         self.path = path
         self._kept = False
         self._folder = tempfile.TemporaryDirectory(prefix="retropack-events-")

@@ -41,7 +41,7 @@ BOM = b"\xef\xbb\xbf"
 MAX_LINE_BYTES = 8 << 20  # no export's row is this long: past it the file is not a table (or not only one)
 NUL_RUN = b"\0" * 4096  # text never holds this; a download cut short leaves its unwritten rest as NUL bytes
 MAX_CELL_CHARS = 32_767  # what a spreadsheet cell holds (Excel's limit)
-MAX_COLUMNS = 100_000  # columns in a header; more is not an export of one table
+MAX_COLUMNS = 200_000  # columns in a header; more is not an export of one table
 MAX_OTHER_COLUMNS = 1_000  # columns read besides those the table reads (kept for the rejected rows)
 _SCAN_BYTES = 4 << 20
 
@@ -84,6 +84,7 @@ def find_file(folder: Path, table: str) -> Path | None:
 def read_table(name: str, path: Path, mapped: Iterable[str] = ()) -> RawTable:
     """Read one table file as text, with normalized headers and spreadsheet row numbers. ``mapped`` holds the
     export's headers the mapping reads (``data.columns``, a preset's), read like the contract's columns."""
+    refuse_outside_links(path)
     needed = _needed(name, mapped)
     if path.suffix.lower() == ".parquet":
         encoding, written, cells = None, *_parquet_cells(path, needed)
@@ -96,6 +97,15 @@ def read_table(name: str, path: Path, mapped: Iterable[str] = ()) -> RawTable:
     frame = frame[frame.ne("").any(axis=1)]
     headers = {name: header for name, (_, header) in columns.items()}
     return RawTable(name=name, path=path, encoding=encoding, frame=frame, headers=headers, repeated=repeated)
+
+
+def refuse_outside_links(path: Path) -> None:
+    """Stop when the table's file is a link to a file outside its dataset folder. Nothing of that file is read or
+    quoted: a link could otherwise show any file this machine can read in an error, the run log or a mail."""
+    folder = path.parent.resolve()
+    if not path.resolve().is_relative_to(folder):
+        raise DataError(f"File '{path}' is a link to a file outside the dataset folder '{path.parent}', which "
+                        "retropack does not follow; copy the table's file into the folder instead of linking it.")
 
 
 def decode(path: Path, data: bytes) -> tuple[str, str]:

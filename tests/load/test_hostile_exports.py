@@ -81,7 +81,7 @@ def test_a_header_of_more_columns_than_any_export_is_refused(tmp_path: Path) -> 
     path = tmp_path / "leads.csv"
     names = ",".join(f"c{i}" for i in range(_reading.MAX_COLUMNS + 1))
     path.write_text(f"lead_id,{names}\nL1\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"has 100,002 columns, more than the 100,000 any export of one table has"):
+    with pytest.raises(DataError, match=r"has 200,002 columns, more than the 200,000 any export of one table has"):
         read_table("leads", path)
 
 
@@ -98,3 +98,31 @@ def test_of_a_wide_export_only_the_needed_columns_and_the_first_others_are_read(
     raw = read_table("leads", path, mapped=["created date"])
     assert list(raw.frame.columns) == ["lead_id", *extra[:1_000], "created date", "source"]
     assert raw.frame.loc[2, ["lead_id", "created date", "source"]].tolist() == ["L1", "2025-06-01", "web"]
+
+
+# --- files: a link out of the dataset folder -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", ["leads", "email_events"])
+def test_a_table_file_linking_outside_the_folder_is_refused_and_nothing_of_it_quoted(tmp_path: Path,
+                                                                                    table: str) -> None:
+    from retropack.load import load_dataset
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:the-secret-line\n", encoding="utf-8")
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "leads.csv").write_text(LEADS, encoding="utf-8")
+    (folder / "deals.csv").write_text("deal_id,created_at,amount,stage\n", encoding="utf-8")
+    (folder / "email_sends.csv").write_text(SENDS_HEADER, encoding="utf-8")
+    (folder / f"{table}.csv").unlink(missing_ok=True)
+    (folder / f"{table}.csv").symlink_to(secret)
+    with pytest.raises(DataError, match=rf"{table}\.csv' is a link to a file outside the dataset folder") as caught:
+        load_dataset(folder)
+    assert "the-secret-line" not in str(caught.value) and "secret.txt" not in str(caught.value)
+
+
+def test_a_link_inside_the_folder_is_read(tmp_path: Path) -> None:
+    (tmp_path / "leads-2025-06.csv").write_text(LEADS, encoding="utf-8")
+    (tmp_path / "leads.csv").symlink_to(tmp_path / "leads-2025-06.csv")
+    assert read_table("leads", tmp_path / "leads.csv").frame["lead_id"].tolist() == ["L1", "L2"]
