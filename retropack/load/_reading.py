@@ -234,12 +234,21 @@ def _parquet_cells(path: Path, needed: Callable[[str], bool]) -> tuple[dict[int,
 
 
 def _as_text(column: pa.ChunkedArray) -> pd.Series:
-    """One Parquet column as text, null as "" (a type pyarrow cannot cast falls back to Python's str)."""
+    """One Parquet column as text, null as "" (a type pyarrow cannot cast falls back to Python's str). Bytes that
+    are not UTF-8 (a text column Parquet does not check, or a binary one) are kept visible as escapes (``\\xff``),
+    so their row is read, and rejected or kept for what it holds, instead of stopping the run."""
     try:
         text = pc.cast(column, pa.string())
-    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):  # lists, structs, maps: no cast to text in Arrow
-        text = pa.array([None if value is None else str(value) for value in column.to_pylist()], pa.string())
+        text.validate(full=True)
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):  # lists, structs, maps; text that is not UTF-8
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = column.cast(pa.large_binary())  # a view of the same bytes, unchecked
+        text = pa.array([None if value is None else _text_of(value) for value in column.to_pylist()], pa.string())
     return pd.Series(pc.fill_null(text, "").to_pandas(), dtype=str)
+
+
+def _text_of(value: object) -> str:
+    return value.decode("utf-8", "backslashreplace") if isinstance(value, bytes) else str(value)
 
 
 def _contract_columns(table: str) -> frozenset[str]:

@@ -126,3 +126,26 @@ def test_a_link_inside_the_folder_is_read(tmp_path: Path) -> None:
     (tmp_path / "leads-2025-06.csv").write_text(LEADS, encoding="utf-8")
     (tmp_path / "leads.csv").symlink_to(tmp_path / "leads-2025-06.csv")
     assert read_table("leads", tmp_path / "leads.csv").frame["lead_id"].tolist() == ["L1", "L2"]
+
+
+# --- Parquet text that is not UTF-8 -------------------------------------------------------------------------
+
+
+def test_a_parquet_row_with_bytes_that_are_not_utf8_is_a_reject_not_a_crash(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from retropack.load import load_dataset
+
+    company = pa.array([b"\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbeA", b"\xff\xfebad", b"C"],
+                       pa.binary()).view(pa.string())  # Parquet does not check that text is UTF-8
+    table = pa.table({"lead_id": ["L1", "L2", "L3"], "created_at": ["2025-06-01", "nope", "2025-06-03"],
+                      "company": company})
+    pq.write_table(table, tmp_path / "leads.parquet")
+    (tmp_path / "deals.csv").write_text("deal_id,created_at,amount,stage\n", encoding="utf-8")
+    (tmp_path / "email_sends.csv").write_text(SENDS_HEADER, encoding="utf-8")
+    dataset = load_dataset(tmp_path, max_reject_share=1.0)
+    rejects = dataset.quality["leads"].rejects
+    assert rejects[["row", "company"]].to_dict("records") == [{"row": 3, "company": "\\xff\\xfebad"}]
+    assert rejects.loc[0, "reason"].startswith("bad_timestamp: column 'created_at' holds 'nope'")
+    assert dataset.tables["leads"]["company"].tolist() == ["株式会社A", "C"]
