@@ -108,6 +108,15 @@ def refuse_outside_links(path: Path) -> None:
                         "retropack does not follow; copy the table's file into the folder instead of linking it.")
 
 
+def refuse_workbook(path: Path, head: bytes) -> None:
+    """Stop on an Excel workbook saved under a .csv name: a ZIP (.xlsx) or OLE (.xls) file is not text."""
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise DataError(
+            f"File '{path}' is an Excel workbook, not CSV text, though its name ends in {path.suffix}: open it in "
+            "Excel and save it with 'Save As' → 'CSV UTF-8 (comma delimited) (*.csv)', then use that file."
+        )
+
+
 def decode(path: Path, data: bytes) -> tuple[str, str]:
     """The text of a CSV file and its encoding: UTF-8 (with or without BOM), else CP932 (Shift_JIS).
 
@@ -119,11 +128,29 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
             f"File '{path}' is UTF-16 (Excel's 'Unicode Text' export), which the dataset does not take: "
             "re-save it as UTF-8 (in Excel: 'CSV UTF-8') or as CP932."
         )
+    refuse_workbook(path, data[:4])
     bom = len(BOM) if data.startswith(BOM) else 0
     try:
         return data[bom:].decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError as error:
         utf8_offset = bom + error.start
+    if bom:  # the mark says UTF-8; a body that is CP932 was saved with a mark in front by a tool
+        line = data.count(b"\n", 0, utf8_offset) + 1
+        try:
+            data[bom:].decode("cp932")
+        except UnicodeDecodeError:
+            pass
+        else:
+            raise DataError(
+                f"File '{path}' starts with a UTF-8 byte-order mark, but its text is CP932 (Shift_JIS): byte "
+                f"0x{data[utf8_offset]:02x} at offset {utf8_offset} (line {line}) "
+                "is not UTF-8. Re-save the file as UTF-8 (in Excel: 'CSV UTF-8'), or as CP932 without the mark."
+            )
+        raise DataError(
+            f"File '{path}' starts with a UTF-8 byte-order mark, but byte 0x{data[utf8_offset]:02x} at offset "
+            f"{utf8_offset} (line {line}) is not UTF-8; fix that line or re-save the file as UTF-8 "
+            "(in Excel: 'CSV UTF-8')."
+        )
     try:
         return data.decode("cp932"), "cp932"
     except UnicodeDecodeError as error:
@@ -180,6 +207,8 @@ def check_lines(path: Path) -> None:
 
 def _csv_cells(path: Path, needed: Callable[[str], bool]) -> tuple[str, dict[int, str], pd.DataFrame]:
     """The encoding, the headers read (by position) and their cells of a CSV file, all as text."""
+    with path.open("rb") as handle:
+        refuse_workbook(path, handle.read(4))
     check_lines(path)
     text, encoding = decode(path, path.read_bytes())
     header = next(csv.reader(io.StringIO(text)), None)  # the first record alone, so its width is known first

@@ -149,3 +149,25 @@ def test_a_parquet_row_with_bytes_that_are_not_utf8_is_a_reject_not_a_crash(tmp_
     assert rejects[["row", "company"]].to_dict("records") == [{"row": 3, "company": "\\xff\\xfebad"}]
     assert rejects.loc[0, "reason"].startswith("bad_timestamp: column 'created_at' holds 'nope'")
     assert dataset.tables["leads"]["company"].tolist() == ["株式会社A", "C"]
+
+
+# --- files that are not what their name says ------------------------------------------------------------------
+
+
+def test_a_bom_in_front_of_a_cp932_body_is_named_at_the_first_byte_that_is_not_utf8(tmp_path: Path) -> None:
+    body = "lead_id,company\nL1,株式会社テスト\n".encode("cp932")
+    path = tmp_path / "leads.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + body)
+    offset = 3 + body.index("株".encode("cp932"))
+    with pytest.raises(DataError, match=rf"starts with a UTF-8 byte-order mark, but its text is CP932 \(Shift_JIS\): "
+                                        rf"byte 0x{path.read_bytes()[offset]:02x} at offset {offset} \(line 2\)"):
+        read_table("leads", path)
+
+
+@pytest.mark.parametrize("start", [b"PK\x03\x04\x14\x00\x06\x00", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"])
+def test_an_excel_workbook_named_csv_is_called_a_workbook(tmp_path: Path, start: bytes) -> None:
+    path = tmp_path / "leads.csv"
+    path.write_bytes(start + bytes(range(256)) * 4 + b"\0" * 8192)  # workbooks hold runs of NUL bytes
+    with pytest.raises(DataError, match=r"leads\.csv' is an Excel workbook, not CSV text, though its name ends in "
+                                        r"\.csv: open it in Excel and save it with 'Save As' → 'CSV UTF-8"):
+        read_table("leads", path)
