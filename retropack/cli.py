@@ -159,6 +159,8 @@ def sync(config: Path, data: Path | None, full: bool) -> None:
     click.echo("  tables: " + ", ".join(f"{name} {rows:,}" for name, rows in report.rows.items()))
     for part in report.skipped:
         click.echo(f"  skipped {part['table']}: {part['message']}", err=True)
+    for note in report.notes:
+        click.echo(f"  note: {note}", err=True)
 
 
 @main.command()

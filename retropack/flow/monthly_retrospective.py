@@ -94,6 +94,8 @@ def sync_sources(config: Config) -> None:
                 ", ".join(f"{table} {rows:,}" for table, rows in report.rows.items()))
     for part in report.skipped:
         logger.warning("sync: %s", part["message"])
+    for note in report.notes:
+        logger.warning("sync: %s", note)
 
 
 @task(name="load-and-validate", cache_policy=NO_CACHE)

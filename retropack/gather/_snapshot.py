@@ -8,6 +8,7 @@ leaves the previous one readable, and the next completes or discards it. One syn
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -66,11 +67,29 @@ def read_state(folder: Path) -> dict[str, Any]:
 
 
 def read_table(folder: Path, name: str) -> pd.DataFrame | None:
-    """A table of the previous snapshot, as text; None when there is none."""
+    """A table of the previous snapshot, as text; None when there is none. A table people keep there too
+    (``content_calendar``) may be saved as CP932 (Shift_JIS), as Excel in Japanese saves CSV, like the dataset."""
     path = folder / f"{name}.csv"
     if not path.exists():
         return None
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise SourceError(f"File '{path}' is neither UTF-8 nor CP932 (Shift_JIS) text, so the sync cannot keep its "
+                          "rows beside HubSpot's; re-save it as UTF-8 (in Excel: 'CSV UTF-8'), then sync again.")
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        return None
+    except pd.errors.ParserError as error:
+        raise SourceError(f"File '{path}' is not a well-formed CSV ({str(error).strip()}), so the sync cannot keep "
+                          "its rows beside HubSpot's; check the commas and quotes on that line, then sync again.") \
+            from None
 
 
 def commit(folder: Path, tables: dict[str, pd.DataFrame], state: dict[str, Any]) -> None:

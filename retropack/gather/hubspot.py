@@ -50,6 +50,7 @@ class SyncReport:
     seconds: float
     full: bool
     skipped: tuple[dict[str, Any], ...] = field(default=())  # {"table", "scopes", "message"}: parts left out
+    notes: tuple[str, ...] = field(default=())  # what the sync repaired in HubSpot's answers, to say
 
 
 def sync_hubspot(source: SourceSettings, folder: Path, *, start: date, full: bool = False,
@@ -59,7 +60,8 @@ def sync_hubspot(source: SourceSettings, folder: Path, *, start: date, full: boo
     began = time.monotonic()
     token = read_secret(source.token_env, "source.token_env", SourceError)
     api = HubSpotApi(token, source.base_url, source.limits, token_setting=f"source.token_env ({source.token_env})",
-                     sleep=sleep)
+                     sleep=sleep, timeout_seconds=source.timeout_seconds,
+                     deadline_seconds=source.deadline_minutes * 60)
     moment = now or datetime.now(UTC)
     with _snapshot.locked(folder):
         _snapshot.recover(folder)
@@ -100,7 +102,8 @@ def sync_hubspot(source: SourceSettings, folder: Path, *, start: date, full: boo
         }
         _snapshot.commit(folder, tables, new_state)
     return SyncReport(rows=new_state["rows"], changed={"contacts": len(contacts), "deals": len(deals)},
-                      requests=api.requests, seconds=time.monotonic() - began, full=full, skipped=tuple(skipped))
+                      requests=api.requests, seconds=time.monotonic() - began, full=full, skipped=tuple(skipped),
+                      notes=tuple(dict.fromkeys(api.notes)))
 
 
 # --- searching ----------------------------------------------------------------------------------------------
@@ -114,7 +117,7 @@ def _search(api: HubSpotApi, object_type: str, properties: list[str], since_ms: 
     found: dict[str, dict[str, Any]] = {}
     window_start = since_ms
     while True:
-        after, seen, last = None, 0, None
+        after, seen, last, cursors = None, 0, None, set()
         while True:
             filters = [] if window_start is None else [
                 {"propertyName": modified, "operator": "GTE", "value": str(window_start)}]
@@ -130,10 +133,16 @@ def _search(api: HubSpotApi, object_type: str, properties: list[str], since_ms: 
             if not after:
                 progress(f"{object_type}: {len(found):,} changed")
                 return list(found.values())
+            if after in cursors or not page["results"]:
+                raise SourceError(f"HubSpot's search of {object_type} gave the paging cursor '{str(after)[:40]}' "
+                                  f"{'again' if after in cursors else 'with an empty page'} after {seen:,} results: "
+                                  "its paging does not move on, so the sync stopped; the previous snapshot is kept. "
+                                  "Sync again later; if it persists, report it to HubSpot's support.")
+            cursors.add(after)
             if seen + PAGE > SEARCH_WINDOW:
                 break
         restart = _ms(last)
-        if restart is None or restart == window_start:
+        if restart is None or (window_start is not None and restart <= window_start):
             raise SourceError(f"More than {SEARCH_WINDOW:,} HubSpot {object_type} share the modification time {last}: "
                               "the search cannot page past them. Sync with --full at a quieter time.")
         window_start = restart
@@ -195,12 +204,27 @@ def _stage_outcomes(pipelines: list[dict[str, Any]]) -> dict[str, str]:
     is won, closed otherwise lost."""
     outcomes = {}
     for pipeline in pipelines:
-        for stage in pipeline.get("stages", []):
+        for stage in pipeline.get("stages") or []:
             meta = stage.get("metadata") or {}
             closed = str(meta.get("isClosed", "false")).lower() == "true"
-            won = closed and float(meta.get("probability") or 0) >= 1.0
-            outcomes[str(stage["id"])] = "won" if won else ("lost" if closed else "open")
+            won = closed and _probability(pipeline, stage, meta.get("probability")) >= 1.0
+            outcomes[str(stage.get("id"))] = "won" if won else ("lost" if closed else "open")
     return outcomes
+
+
+def _probability(pipeline: dict[str, Any], stage: dict[str, Any], value: object) -> float:
+    """A closed stage's win probability, 0 to 1: whether its deals are won or lost depends on it."""
+    try:
+        probability = float(value or 0)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        probability = float("nan")
+    if not 0 <= probability <= 1:
+        raise SourceError(f"HubSpot's deal pipeline '{pipeline.get('label') or pipeline.get('id')}' has a closed stage "
+                          f"'{stage.get('label') or stage.get('id')}' whose probability is '{str(value)[:40]}', not a "
+                          "number from 0 to 1, so its deals cannot be told won or lost; the previous snapshot is "
+                          "kept. Set the stage's probability in HubSpot (Settings → Objects → Deals → Pipelines), "
+                          "then sync again.")
+    return probability
 
 
 def _deals(deals: list[dict[str, Any]], source: SourceSettings, owners: dict[str, str], stages: dict[str, str],
@@ -246,7 +270,7 @@ def _email_sends(api: HubSpotApi, folder: Path | None, refresh_from: str, now: d
         for interval in api.email_months(str(email["id"]), start.isoformat().replace("+00:00", "Z"),
                                          now.isoformat().replace("+00:00", "Z")):
             counters = (interval.get("aggregations") or {}).get("counters") or {}
-            began = pd.Timestamp(interval["interval"]["start"])
+            began = _interval_start(email, interval)
             if began < start:  # the month before the query's start, counted in part: the snapshot holds it whole
                 continue
             if not counters.get("sent") and not counters.get("delivered"):
@@ -272,6 +296,22 @@ def _merge_sends(previous: pd.DataFrame, fresh: pd.DataFrame, start: pd.Timestam
     older = previous[pd.to_datetime(previous["sent_at"], utc=True, format="ISO8601") < start]
     older = older[~older["send_id"].isin(fresh["send_id"])]
     return pd.concat([older.reindex(columns=SENDS, fill_value=""), fresh], ignore_index=True)
+
+
+def _interval_start(email: dict[str, Any], interval: dict[str, Any]) -> pd.Timestamp:
+    """When one month of an e-mail's statistics starts; an interval HubSpot sent without it is an error (its
+    counts would belong to no month)."""
+    start = (interval.get("interval") or {}).get("start")
+    try:
+        began = pd.Timestamp(start)
+    except (TypeError, ValueError):
+        began = pd.NaT
+    if began is pd.NaT or began.tzinfo is None:
+        raise SourceError(f"HubSpot's statistics of the marketing e-mail {email.get('id')} "
+                          f"('{str(email.get('name') or '')[:60]}') hold an interval without a start time "
+                          f"(interval: {str(interval.get('interval'))[:80]}), so its counts belong to no month; the "
+                          "previous snapshot is kept. Sync again; if it persists, report it to HubSpot's support.")
+    return began
 
 
 def _scenarios(api: HubSpotApi) -> pd.DataFrame:

@@ -6,8 +6,10 @@ account first, with a private app's token named by an environment variable.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import date
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
@@ -47,12 +49,30 @@ class SourceSettings(StrictModel):
     since: date | None = None  # how far back the first sync reaches (default: the program's start month)
     properties: dict[str, dict[str, str]] = Field(default_factory=dict)
     limits: Limits = Field(default_factory=Limits)
+    timeout_seconds: float = Field(60, gt=0, le=3600)  # how long one request may wait for HubSpot's answer
+    deadline_minutes: float = Field(120, gt=0, le=24 * 60)  # how long a whole sync may take
 
     @field_validator("base_url")
     @classmethod
     def _url(cls, value: str) -> str:
+        """The token goes to this address: https only (plain http on this machine's loopback, for a local test
+        server), and never a link-local address (169.254.x.x, fe80::), where cloud metadata services listen."""
         if not value.startswith(("https://", "http://")):
-            raise ValueError(f"'{value}' is not an http(s) URL such as https://api.hubapi.com")
+            raise ValueError(f"'{value}' is not an https URL such as https://api.hubapi.com")
+        host = (urlsplit(value).hostname or "").lower()
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            address = None
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if address is not None and address.is_link_local:
+            raise ValueError(f"'{value}' is a link-local address, where a cloud server's metadata service listens, "
+                             "not HubSpot: the access token would be sent there; use https://api.hubapi.com")
+        loopback = host == "localhost" or (address is not None and address.is_loopback)
+        if value.startswith("http://") and not loopback:
+            raise ValueError(f"'{value}' is plain http: the access token would cross the network unencrypted; use "
+                             "https (plain http is taken only for localhost, 127.0.0.1 or ::1)")
         return value.rstrip("/")
 
     @field_validator("properties")

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from retropack.errors import DataError
-from retropack.load._reading import RawTable, _as_text, _normalized_headers, decode
+from retropack.load._reading import RawTable, _as_text, _normalized_headers, decode, refuse_outside_links
 from retropack.load.tables import EMAIL_EVENTS, EVENT_COUNTS, EVENTS
 
 __all__ = ["EventFile", "Unsupported"]
@@ -85,6 +85,7 @@ class EventFile:
     """
 
     def __init__(self, path: Path, send_keys: pd.Series) -> None:
+        refuse_outside_links(path)
         self.path = path
         self._kept = False
         self._folder = tempfile.TemporaryDirectory(prefix="retropack-events-")
@@ -221,7 +222,7 @@ class EventFile:
             written = pq.read_schema(self._parquet).names
         filled = pd.DataFrame([[self._holds_values(name) if not header.strip() else "x"
                                 for (name, _), header in zip(self._columns, written, strict=True)]])
-        columns, repeated = _normalized_headers(self.path, written, filled, frozenset(_NEEDED))
+        columns, repeated = _normalized_headers(self.path, dict(enumerate(written)), filled, frozenset(_NEEDED))
         self._positions = {name: position for name, (position, _) in columns.items()}
         return RawTable(name="email_events", path=self.path, encoding=self.encoding,
                         frame=pd.DataFrame(columns=list(columns), dtype=str),

@@ -13,6 +13,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -21,13 +23,26 @@ from retropack._yaml import load_yaml
 from retropack.errors import ConfigError
 from retropack.load.tables import TABLES
 
-__all__ = ["ANY_VALUE", "DataSettings", "ExportMapping", "PRESETS", "RowFilter", "StageFlags", "header_key",
-           "load_preset", "merged"]
+__all__ = ["ANY_VALUE", "PRESETS", "DataSettings", "ExportMapping", "RowFilter", "StageFlags", "footer_pattern_error",
+           "header_key", "load_preset", "merged"]
 
 ANY_VALUE = "*"  # in data.values: any other non-empty value
 PRESETS = ("hubspot-export", "mailchimp-campaigns", "salesforce-report")
 
 ColumnMap = dict[str, str]  # the export's header -> the contract's column
+
+
+def footer_pattern_error(pattern: str) -> None:
+    """Refuse a footer pattern RE2 cannot run. Footer patterns meet every first cell of an export, so they run in
+    RE2 (Arrow's), which takes time linear in the cell: a pattern such as ``(a+)+$`` cannot hang a run on a hostile
+    cell. RE2 has no lookaround nor back-references, the constructs that need backtracking."""
+    try:
+        pc.match_substring_regex(pa.array([""], pa.string()), pattern=pattern)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        reason = str(exc).split(": ", 1)[-1].strip()
+        raise ValueError(f"'{pattern}' cannot be used ({reason}): footer patterns run in RE2, which never "
+                         "backtracks, so lookaround ((?=…), (?!…), (?<=…)) and back-references (\\1) are not "
+                         "available; write the pattern without them") from None
 
 
 def header_key(header: str) -> str:
@@ -137,10 +152,7 @@ class ExportMapping(StrictModel):
     @classmethod
     def _patterns(cls, value: list[str]) -> list[str]:
         for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"'{pattern}' is not a regular expression ({exc})") from None
+            footer_pattern_error(pattern)
         return value
 
     @model_validator(mode="after")

@@ -188,7 +188,9 @@ def _read_all(paths: dict[str, Path | None], preset: ExportMapping,
     for name, path in paths.items():
         if path is None:
             continue
-        raw = read_table(name, path, encoding=mapping.encoding.get(name), delimiter=mapping.delimiter.get(name))
+        mapped = [*preset.columns.get(name, {}), *own.columns.get(name, {})]
+        raw = read_table(name, path, mapped, encoding=mapping.encoding.get(name),
+                         delimiter=mapping.delimiter.get(name))
         findings += suspect_encoding(raw)
         raw = map_columns(raw, preset.columns.get(name, {}), own.columns.get(name, {}))
         raw, skipped = drop_footer(raw, [*preset.footer, *own.footer])

@@ -324,8 +324,9 @@ class Portal:
 @dataclass
 class Reply:
     status: int
-    body: dict | str | None
+    body: dict | str | bytes | None  # bytes go out as they are, as application/json (a broken answer)
     headers: dict[str, str] = field(default_factory=dict)
+    hang: bool = False  # [fake] accept the request and never answer (until the fake stops)
 
 
 class ApiError(Exception):
@@ -1241,6 +1242,18 @@ class _Injection:
     body: dict | str | None
     headers: dict[str, str]
     remaining: int
+    echo_authorization: bool = False
+
+
+@dataclass
+class _Alteration:
+    """[fake] A hostile server: the real answer of the next ``remaining`` matching requests, changed by ``change``
+    (given the answer's body and the request's query), or no answer at all (``hang``)."""
+
+    prefix: str
+    change: Callable[[dict, dict[str, list[str]]], dict | bytes] | None
+    remaining: int
+    hang: bool = False
 
 
 _INJECTED_CATEGORIES = {400: "VALIDATION_ERROR", 401: "INVALID_AUTHENTICATION", 403: "MISSING_SCOPES",
@@ -1291,6 +1304,8 @@ class FakeHubSpot:
         self._lock = threading.Lock()
         self._requests: list[Recorded] = []
         self._injections: list[_Injection] = []
+        self._alterations: list[_Alteration] = []
+        self.stopping = threading.Event()  # releases the requests held by hang_next
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -1307,6 +1322,7 @@ class FakeHubSpot:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -1346,6 +1362,23 @@ class FakeHubSpot:
         with self._lock:
             self._injections.append(_Injection(path_prefix, status, body, dict(headers or {}), count))
 
+    def echo_authorization_next(self, path_prefix: str, status: int = 400, count: int = 1) -> None:
+        """[fake] A careless server (or proxy) that quotes the request's ``Authorization`` header in its error."""
+        with self._lock:
+            self._injections.append(_Injection(path_prefix, status, None, {}, count, echo_authorization=True))
+
+    def alter_next(self, path_prefix: str, change: Callable[[dict, dict[str, list[str]]], dict | bytes],
+                   count: int = 1) -> None:
+        """[fake] Change the real answer of the next ``count`` requests whose path starts with ``path_prefix``:
+        ``change(body, query)`` returns the body to send, or bytes sent as they are (e.g. truncated JSON)."""
+        with self._lock:
+            self._alterations.append(_Alteration(path_prefix, change, count))
+
+    def hang_next(self, path_prefix: str, count: int = 1) -> None:
+        """[fake] Accept the next ``count`` matching requests and never answer them (until the fake stops)."""
+        with self._lock:
+            self._alterations.append(_Alteration(path_prefix, None, count, hang=True))
+
     # -- dispatch -----------------------------------------------------------------------------------------------------
 
     def dispatch(self, method: str, target: str, authorization: str | None, raw_body: bytes) -> Reply:
@@ -1359,6 +1392,7 @@ class FakeHubSpot:
             reply = error.reply
         except Exception as error:  # a bug in the fake: answer it rather than drop the connection
             reply = Reply(500, error_body(f"The fake failed: {error!r}", "INTERNAL_ERROR"))
+        reply = self._alter(path, query, reply)
         correlation = reply.body.get("correlationId") if isinstance(reply.body, dict) else None
         reply.headers.setdefault("X-HubSpot-Correlation-Id", correlation or str(uuid.uuid4()))
         with self._lock:
@@ -1368,7 +1402,7 @@ class FakeHubSpot:
 
     def _answer(self, method: str, path: str, query: dict[str, list[str]], body: object,
                 authorization: str | None, raw_body: bytes) -> Reply:
-        injected = self._take_injection(path)
+        injected = self._take_injection(path, authorization)
         if injected:
             return injected
         scopes = self._scopes(authorization)
@@ -1385,14 +1419,28 @@ class FakeHubSpot:
             raise
         return Reply(status, answer, headers)
 
-    def _take_injection(self, path: str) -> Reply | None:
+    def _take_injection(self, path: str, authorization: str | None = None) -> Reply | None:
         with self._lock:
             for injection in self._injections:
                 if path.startswith(injection.prefix) and injection.remaining > 0:
                     injection.remaining -= 1
                     body = injection.body if injection.body is not None else _injected_body(injection.status)
+                    if injection.echo_authorization:
+                        body = error_body(f"Bad request; received headers: Authorization: {authorization}",
+                                          "VALIDATION_ERROR")
                     return Reply(injection.status, body, dict(injection.headers))
         return None
+
+    def _alter(self, path: str, query: dict[str, list[str]], reply: Reply) -> Reply:
+        with self._lock:
+            found = next((a for a in self._alterations if path.startswith(a.prefix) and a.remaining > 0), None)
+            if found is None:
+                return reply
+            found.remaining -= 1
+        if found.hang:
+            return Reply(reply.status, reply.body, reply.headers, hang=True)
+        assert found.change is not None and isinstance(reply.body, dict)
+        return Reply(reply.status, found.change(reply.body, query), reply.headers)
 
     def _scopes(self, authorization: str | None) -> frozenset[str]:
         """``Authorization: Bearer <token>``; anything else is the documented 401 [research §2]."""
@@ -1435,11 +1483,22 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        reply = self.server.fake.dispatch(self.command, self.path, self.headers.get("Authorization"), raw)  # type: ignore[attr-defined]
-        if isinstance(reply.body, str):
+        fake = self.server.fake  # type: ignore[attr-defined]
+        reply = fake.dispatch(self.command, self.path, self.headers.get("Authorization"), raw)
+        if reply.hang:
+            fake.stopping.wait()
+            self.close_connection = True
+            return
+        if isinstance(reply.body, bytes):
+            payload, content_type = reply.body, "application/json;charset=utf-8"
+        elif isinstance(reply.body, str):
             payload, content_type = reply.body.encode(), "text/html;charset=utf-8"
         else:
-            payload, content_type = json.dumps(reply.body, ensure_ascii=False).encode(), "application/json;charset=utf-8"
+            try:
+                payload = json.dumps(reply.body, ensure_ascii=False).encode()
+            except UnicodeEncodeError:  # a lone surrogate: JSON escapes it (\ud800), as a JSON writer in Java does
+                payload = json.dumps(reply.body).encode()
+            content_type = "application/json;charset=utf-8"
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)
