@@ -4,7 +4,9 @@ Prefect itself keeps a run whose time passed while no runner was up (it waits as
 when a runner returns), but it creates no run for a time that passed while the server was down, and
 it does not run a failed month again. ``catch_up`` looks at the deployment's run times since it
 existed (at most ``LOOKBACK`` back) and, for each such month with no completed or pending run,
-creates one run with ``month`` set. A month is caught up once: a catch-up run carries the tag
+creates one run with ``month`` set. A run of any month that was stopped (Cancelled: ``serve`` was stopped under
+it) or whose process died (Crashed: marked so by the server once its heartbeats stopped) is run again too, unless
+a later run of that month completed or is pending. A month is caught up once: a catch-up run carries the tag
 ``catch-up`` and an idempotency key, so a failed catch-up is reported, not repeated.
 """
 
@@ -34,6 +36,7 @@ __all__ = ["CATCH_UP_TAG", "LOOKBACK", "CaughtUp", "catch_up", "catch_up_all"]
 CATCH_UP_TAG = "catch-up"
 LOOKBACK = timedelta(days=366)
 _PENDING = {"SCHEDULED", "PENDING", "RUNNING", "PAUSED", "CANCELLING"}
+_STOPPED = {"CANCELLED", "CRASHED"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class CaughtUp:
     client: str
     deployment: str  # flow/deployment, as `prefect deployment run` takes it
     month: Month
-    reason: Literal["missing", "failed"]
+    reason: Literal["missing", "failed", "stopped"]
     outcome: Literal["started", "tried"]
     flow_run: str  # the catch-up run's name
 
@@ -60,15 +63,18 @@ async def catch_up(client: PrefectClient, deployment_id: UUID, settings: Setting
     known = [deployment.created, *(run.expected_start_time for run in runs if run.expected_start_time)]
     since = max(min(known), now - LOOKBACK)
     name = f"monthly-retrospective/{deployment.name}"
+    due = [month for _, month in runs_between(settings.schedule, timezone, since, now)]
+    stopped = {_reported(run, timezone) for run in runs if run.state_type and run.state_type.value in _STOPPED}
     caught = []
-    for _, month in runs_between(settings.schedule, timezone, since, now):
+    for month in sorted({*due, *(month for month in stopped if month is not None)}):
         if month < settings.program.start:
             continue
         mine = [run for run in runs if _reported(run, timezone) == month]
         states = {run.state_type.value for run in mine if run.state_type is not None}
         if "COMPLETED" in states or states & _PENDING:
             continue
-        reason: Literal["missing", "failed"] = "failed" if mine else "missing"
+        reason: Literal["missing", "failed", "stopped"] = (
+            "stopped" if states & _STOPPED else "failed" if mine else "missing")
         tried = [run for run in mine if CATCH_UP_TAG in run.tags]
         if tried:
             caught.append(CaughtUp(settings.client, name, month, reason, "tried", tried[0].name))
