@@ -58,7 +58,7 @@ def test_serve_killed_mid_run_then_restarted_builds_the_month_once_and_each_fail
         first = _serve(folder, out, env, log)
         second = None
         try:
-            _wait_for(lambda: "SIGTERM stops" in log.read_text(encoding="utf-8"), 240, "serve to start")
+            _wait_for(lambda: "SIGTERM stops" in log.read_text(encoding="utf-8"), 600, "serve to start")
             (folder / "gone.yaml").unlink()  # an offboarded client whose schedule is still active
             gone = run_deployment("monthly-retrospective/monthly-retrospective-gone", parameters={"month": MONTH},
                                   timeout=0)
