@@ -97,11 +97,14 @@ def main() -> None:
 @click.option("--scoring-review", is_flag=True,
               help="Add the lead-scoring review even if this is not a review month (every 3rd by default).")
 @click.option("--no-sync", is_flag=True, help="A HubSpot client: build from the last sync's snapshot, without syncing.")
+@click.option("--preview-mail", type=click.Path(path_type=Path),
+              help="Write the mail it would send to this .eml file, and send nothing (implies --no-deliver).")
 def run(config: Path, month: str | None, data: Path | None, out: Path, no_deliver: bool, resend: bool,
-        scoring_review: bool, no_sync: bool) -> None:
+        scoring_review: bool, no_sync: bool, preview_mail: Path | None) -> None:
     """Build one client's pack for one month (the same flow the schedule runs)."""
-    if no_deliver and resend:
-        raise click.UsageError("--no-deliver and --resend cannot be used together.")
+    if (no_deliver or preview_mail) and resend:
+        raise click.UsageError("--no-deliver (or --preview-mail) and --resend cannot be used together.")
+    no_deliver = no_deliver or preview_mail is not None
     api = start_temporary_api()  # boots while the flow's imports load
     from retropack.flow.monthly_retrospective import RUN_LOG_NOTE, monthly_retrospective
 
@@ -111,6 +114,7 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
             result = monthly_retrospective(
                 config=str(config), month=month, data=str(data) if data else None, out=str(out),
                 deliver=not no_deliver, resend=resend, scoring_review=scoring_review, sync=not no_sync,
+                preview=str(preview_mail) if preview_mail else None,
             )
     except RetropackError as exc:
         _fail(exc)
@@ -312,7 +316,7 @@ def deploy(pool: str, config: Path, data: Path | None, out: Path, wait: float, c
         ids = asyncio.run(deploy_to_pool(clients, pool))
         asyncio.run(set_up_server(clients, ids, out=out, data=data, crash_after=crash_after))
         caught = asyncio.run(catch_up_all([(c.settings, i) for c, i in zip(clients, ids, strict=True)],
-                                          datetime.now(UTC)))
+                                          datetime.now(UTC), crash_after))
     except RetropackError as exc:
         _fail(exc)
         return

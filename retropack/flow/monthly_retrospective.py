@@ -29,6 +29,8 @@ from prefect.cache_policies import NO_CACHE
 from retropack.config import Config, load_config
 from retropack.delivery import (
     DeliveryResult,
+    Ledger,
+    build_message,
     deliver,
     ledger_file,
     location,
@@ -37,6 +39,7 @@ from retropack.delivery import (
     retry_on_transient,
     send,
 )
+from retropack.delivery.message import Revision
 from retropack.errors import RetropackError
 from retropack.flow import steps
 from retropack.flow.calendar import default_month
@@ -44,7 +47,7 @@ from retropack.flow.rerun import rerun_command
 from retropack.insights.analysis import Analysis
 from retropack.load import Dataset
 from retropack.months import REPORTABLE, Month
-from retropack.present.mail import alert_text, summarize
+from retropack.present.mail import MailSummary, alert_text, summarize
 from retropack.present.view import PackView
 from retropack.publish.folder import clear_leftovers, run_lock
 
@@ -156,12 +159,7 @@ def deliver_pack(view: PackView, analysis: Analysis, dataset: Dataset, config: C
     settings = config.settings
     delivery = settings.delivery
     assert delivery is not None
-    mail_view = view
-    if delivery.locale and delivery.locale != view.locale:
-        mail_view = steps.view(analysis, dataset, config, run_id, generated_at, locale=delivery.locale)
-    summary = summarize(mail_view, analysis.results, settings.program.currency, rendered.files.pdf,
-                        rendered.pack_hash, greeting=delivery.greeting, signature=delivery.signature)
-    link = location(rendered.files.pdf, out, delivery.links_base) if delivery.links_base else None
+    summary, link = _mail_summary(view, analysis, dataset, config, rendered, out, run_id, generated_at)
     smtp = delivery.smtp
     sender = send_mail.with_options(retries=smtp.retries, retry_delay_seconds=smtp.retry_delay_seconds)
     result = deliver(summary, delivery, ledger_file(out, settings.client), resend=resend, link_text=link, sender=sender)
@@ -182,6 +180,46 @@ def deliver_pack(view: PackView, analysis: Analysis, dataset: Dataset, config: C
     return result
 
 
+def _mail_summary(view: PackView, analysis: Analysis, dataset: Dataset, config: Config, rendered: steps.RenderedPack,
+                  out: Path, run_id: str, generated_at: datetime) -> tuple[MailSummary, str | None]:
+    """What the mail says (in the mail's own locale) and where it says the pack is kept."""
+    settings = config.settings
+    delivery = settings.delivery
+    assert delivery is not None
+    mail_view = view
+    if delivery.locale and delivery.locale != view.locale:
+        mail_view = steps.view(analysis, dataset, config, run_id, generated_at, locale=delivery.locale)
+    summary = summarize(mail_view, analysis.results, settings.program.currency, rendered.files.pdf,
+                        rendered.pack_hash, greeting=delivery.greeting, signature=delivery.signature)
+    link = location(rendered.files.pdf, out, delivery.links_base) if delivery.links_base else None
+    return summary, link
+
+
+@task(name="preview-mail", cache_policy=NO_CACHE)
+def preview_mail(view: PackView, analysis: Analysis, dataset: Dataset, config: Config, rendered: steps.RenderedPack,
+                 out: Path, run_id: str, generated_at: datetime, path: Path) -> Path:
+    """Write the mail this run would send as an ``.eml`` file (a first send, or the revision the ledger calls
+    for), sending nothing and recording nothing."""
+    settings = config.settings
+    if settings.delivery is None:
+        raise RetropackError(f"Config file '{settings.config_file}' has no delivery block: there is no mail to "
+                             "preview; add one (see README, 'Delivery').")
+    summary, link = _mail_summary(view, analysis, dataset, config, rendered, out, run_id, generated_at)
+    decision = Ledger.load(ledger_file(out, settings.client)).decide(summary.month, summary.pack_hash, resend=True)
+    previous = decision.previous
+    revision = (Revision(previous.message_id, decision.revision, summary.changes_since(previous.kpi_values))
+                if decision.action == "revision" and previous is not None else None)
+    message = build_message(summary, settings.delivery, revision=revision, attach=True, link_text=link)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(message.as_bytes())
+    except OSError as exc:
+        raise RetropackError(f"Mail preview '{path}' cannot be written ({exc.strerror or exc}): give --preview-mail "
+                             "a writable path.") from None
+    get_run_logger().info("wrote the mail it would send to %s", path)
+    return path
+
+
 @task(name="notify-failure", cache_policy=NO_CACHE)
 def notify_owner(config: Config, month: Month, error: str, log: str, run_url: str | None, rerun: str) -> None:
     settings = config.settings
@@ -200,6 +238,7 @@ def monthly_retrospective(
     resend: bool = False,
     scoring_review: bool = False,
     sync: bool = True,
+    preview: str | None = None,
 ) -> RunResult:
     """Build (and, with a ``delivery`` block, mail) one client's pack for ``month``.
 
@@ -208,6 +247,7 @@ def monthly_retrospective(
     ``scoring_review`` adds the lead-scoring review in a month that is not a review month.
     ``sync`` (a ``hubspot`` source) pulls the account first; without it the last snapshot is read.
     ``deliver=False`` sends no mail and no alert of any kind.
+    ``preview`` (a path) writes the mail the run would send there as an ``.eml`` file; give it with ``deliver=False``.
     """
     loaded = load_client_config(config, data)
     settings = loaded.settings
@@ -226,7 +266,8 @@ def monthly_retrospective(
         try:
             if sync and settings.source.kind == "hubspot":
                 sync_sources(loaded)
-            return _build_and_deliver(loaded, target, reports, log, deliver, resend, scoring_review)
+            return _build_and_deliver(loaded, target, reports, log, deliver, resend, scoring_review,
+                                      Path(preview) if preview else None)
         except Exception as exc:
             stop = _stopped(exc)
             if isinstance(stop, KeyboardInterrupt):  # Ctrl-C: the command stops (a backfill builds no more months)
@@ -288,7 +329,7 @@ def _reported_month(month: str | None, scheduled: datetime, timezone: str) -> Mo
 
 
 def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deliver: bool, resend: bool,
-                       scoring_review: bool) -> RunResult:
+                       scoring_review: bool, preview: Path | None = None) -> RunResult:
     settings = config.settings
     run_id = steps.new_run_id()
     generated_at = steps.now_in(settings)
@@ -298,6 +339,9 @@ def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deli
     rendered = render_and_publish(view, analysis, dataset, config, out, run_id, generated_at)
     publish_artifacts(view, rendered, prefect_name(config, target))
     delivery, refused = "off", {}
+    if preview is not None:
+        written = preview_mail(view, analysis, dataset, config, rendered, out, run_id, generated_at, preview)
+        delivery = f"preview written to {written}"
     if deliver and settings.delivery is not None:
         result = deliver_pack(view, analysis, dataset, config, rendered, out, run_id, generated_at, resend)
         delivery, refused = result.action, result.refused

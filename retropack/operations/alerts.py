@@ -126,6 +126,8 @@ async def ensure_crash_detection(client: PrefectClient, crash_after: float) -> U
     )
     existing = await client.read_automations_by_name(CRASH_AUTOMATION)
     if existing:
-        await client.update_automation(existing[0].id, automation)
+        # updating starts the server's watch afresh: a run whose last heartbeat came before would never be marked
+        if existing[0].trigger.within != automation.trigger.within:
+            await client.update_automation(existing[0].id, automation)
         return existing[0].id
     return await client.create_automation(automation)

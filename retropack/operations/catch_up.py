@@ -51,8 +51,10 @@ class CaughtUp:
     flow_run: str  # the catch-up run's name
 
 
-async def catch_up(client: PrefectClient, deployment_id: UUID, settings: Settings, now: datetime) -> list[CaughtUp]:
-    """Create the catch-up runs of one client's deployment."""
+async def catch_up(client: PrefectClient, deployment_id: UUID, settings: Settings, now: datetime,
+                   crash_after: float | None = None) -> list[CaughtUp]:
+    """Create the catch-up runs of one client's deployment; with ``crash_after``, a run that is Running but has
+    told the server nothing (no heartbeat, no state) for that many seconds is marked Crashed first."""
     assert settings.schedule is not None
     timezone = settings.program.timezone
     deployment = await client.read_deployment(deployment_id)
@@ -60,6 +62,8 @@ async def catch_up(client: PrefectClient, deployment_id: UUID, settings: Setting
         deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
         flow_run_filter=FlowRunFilter(expected_start_time=FlowRunFilterExpectedStartTime(after_=now - LOOKBACK)),
     )
+    if crash_after is not None:
+        runs = [await _crashed_if_silent(client, run, now, crash_after) for run in runs]
     known = [deployment.created, *(run.expected_start_time for run in runs if run.expected_start_time)]
     since = max(min(known), now - LOOKBACK)
     name = f"monthly-retrospective/{deployment.name}"
@@ -88,13 +92,34 @@ async def catch_up(client: PrefectClient, deployment_id: UUID, settings: Setting
     return caught
 
 
-async def catch_up_all(deployed: list[tuple[Settings, UUID]], now: datetime) -> list[CaughtUp]:
+async def catch_up_all(deployed: list[tuple[Settings, UUID]], now: datetime,
+                       crash_after: float | None = None) -> list[CaughtUp]:
     """``catch_up`` for every client's deployment (settings and deployment id)."""
     caught = []
     async with get_client() as client:
         for settings, deployment_id in deployed:
-            caught += await catch_up(client, deployment_id, settings, now)
+            caught += await catch_up(client, deployment_id, settings, now, crash_after)
     return caught
+
+
+async def _crashed_if_silent(client: PrefectClient, run: FlowRun, now: datetime, crash_after: float) -> FlowRun:
+    """``run``, marked Crashed if it is Running and its last event (heartbeat or state) is older than
+    ``crash_after`` seconds: its process is gone. The server's own detector (``operations.alerts``) does the same
+    while it watches; this covers a run whose last heartbeat came before the detector was set up."""
+    from prefect.states import Crashed
+
+    if run.state_type is None or run.state_type.value != "RUNNING":
+        return run
+    response = await client.request("POST", "/events/filter", json={
+        "filter": {"resource": {"id": [f"prefect.flow-run.{run.id}"]},
+                   "occurred": {"since": (now - LOOKBACK).isoformat(), "until": now.isoformat()}},
+        "limit": 1})
+    events = response.json().get("events", [])
+    if events and now - datetime.fromisoformat(events[0]["occurred"]) < timedelta(seconds=crash_after):
+        return run
+    await client.set_flow_run_state(run.id, Crashed(message=f"No heartbeat for {crash_after:g} s: the run's process "
+                                                            "is gone."), force=True)
+    return await client.read_flow_run(run.id)
 
 
 def _reported(run: FlowRun, timezone: str) -> Month | None:

@@ -51,13 +51,13 @@ async def serve_clients(clients: list[ClientDeployment], *, out: Path, data: Pat
     ids = [await runner.aadd_deployment(client.deployment) for client in clients]
     await set_up_server(clients, ids, out=out, data=data, crash_after=crash_after)
     deployed = [(client.settings, id_) for client, id_ in zip(clients, ids, strict=True)]
-    started(await catch_up_all(deployed, datetime.now(UTC)))
+    started(await catch_up_all(deployed, datetime.now(UTC), crash_after))
 
     async def keep_catching_up() -> None:
         while True:
             await asyncio.sleep(catch_up_every)
             with contextlib.suppress(Exception):  # a server that is briefly away: the next pass tries again
-                caught_up([item for item in await catch_up_all(deployed, datetime.now(UTC))
+                caught_up([item for item in await catch_up_all(deployed, datetime.now(UTC), crash_after)
                            if item.outcome == "started"])
 
     passes = asyncio.create_task(keep_catching_up())

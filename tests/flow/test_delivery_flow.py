@@ -223,7 +223,7 @@ def test_the_rerun_command_of_an_alert_writes_the_same_folder_and_mails_nobody_t
     rerun = subprocess.run(command, shell=True, cwd=elsewhere, env=environment, capture_output=True, text=True,
                            timeout=900)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert f"Wrote {out.resolve() / 'demo' / MONTH}" in rerun.stdout and "e-mail: resend" in rerun.stdout
+    assert f"Wrote {out.resolve() / 'demo' / MONTH}" in rerun.stdout and "e-mail: send" in rerun.stdout
     assert not (elsewhere / "reports").exists()
     assert len(box.to(MANAGER)) == 1
 
@@ -295,3 +295,18 @@ def test_a_usd_program_mailed_in_english_shows_dollars_and_no_japanese_actions(p
     assert actions and all(not JAPANESE.search(line) for line in worded), actions
     changed = revision.get_body(("plain",)).get_content().split("KPIs whose values changed:")[1].split("Phase:")[0]
     assert "MA-sourced won revenue: $" in changed and "¥" not in changed
+
+
+def test_preview_mail_writes_the_mail_it_would_send_and_sends_nothing(prefect_server, mailbox, tmp_path: Path) -> None:
+    box, port = mailbox
+    config = program(tmp_path, port)
+    eml = tmp_path / "preview" / "october.eml"
+    result = run(config, "--preview-mail", str(eml))
+    assert result.exit_code == 0, result.output
+    assert f"e-mail: preview written to {eml}" in result.output
+    mail = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert mail["Subject"] == "【MA月次振り返り】デモMAプログラム 2026年10月" and mail["To"] == MANAGER
+    [attachment] = list(mail.iter_attachments())
+    pdf = config.parent / "reports" / "demo" / MONTH / f"retrospective-demo-{MONTH}.pdf"
+    assert attachment.get_content() == pdf.read_bytes()
+    assert box.messages == [] and not (config.parent / "reports" / "demo" / ".deliveries.json").exists()
