@@ -41,7 +41,7 @@ def prefect_server():
     """Flows in tests run against Prefect's own test harness, as the scheduler would run them."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=240):  # a loaded 2-core machine takes minutes
+    with prefect_test_harness(server_startup_timeout=600):  # a loaded 2-core machine takes minutes
         yield
 
 
