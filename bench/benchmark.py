@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
+from startup import startup_table  # bench/ is the script's folder
 
 from retropack.config import load_config
 from retropack.demo import generate
@@ -295,6 +296,7 @@ def main() -> None:
     console.print(table)
     console.print(events_table(size, bare_events, loads, runs, text_load, bare_text, rejecting))
     console.print(backfill_table(backfills, months, results["demo"]))
+    console.print(startup_table(args.repeat))
     console.print(f"machine reference: a 10-million-step Python loop takes {cpu_reference():.2f} s here")
 
 

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import click
 
 from retropack.errors import RetropackError, visible
-from retropack.months import Month
 from retropack.operations.interrupts import keep_ctrl_c
 from retropack.operations.prefect_api import start_temporary_api, use_api, wait_for_api
 from retropack.operations.terminal import RUN_LOGGERS, terminal_shows
@@ -36,6 +35,8 @@ EXIT_INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
 def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
+    from retropack.months import Month  # pandas and holidays: not for --help
+
     try:
         return str(Month.parse(value))
     except ValueError as exc:
@@ -96,20 +97,24 @@ def main() -> None:
 @click.option("--scoring-review", is_flag=True,
               help="Add the lead-scoring review even if this is not a review month (every 3rd by default).")
 @click.option("--no-sync", is_flag=True, help="A HubSpot client: build from the last sync's snapshot, without syncing.")
+@click.option("--preview-mail", type=click.Path(path_type=Path),
+              help="Write the mail it would send to this .eml file, and send nothing (implies --no-deliver).")
 def run(config: Path, month: str | None, data: Path | None, out: Path, no_deliver: bool, resend: bool,
-        scoring_review: bool, no_sync: bool) -> None:
+        scoring_review: bool, no_sync: bool, preview_mail: Path | None) -> None:
     """Build one client's pack for one month (the same flow the schedule runs)."""
-    if no_deliver and resend:
-        raise click.UsageError("--no-deliver and --resend cannot be used together.")
+    if (no_deliver or preview_mail) and resend:
+        raise click.UsageError("--no-deliver (or --preview-mail) and --resend cannot be used together.")
+    no_deliver = no_deliver or preview_mail is not None
     api = start_temporary_api()  # boots while the flow's imports load
-    from retropack.flow.monthly_retrospective import RUN_LOG_NOTE, monthly_retrospective, on_temporary_api
+    from retropack.flow.monthly_retrospective import RUN_LOG_NOTE, monthly_retrospective
 
+    use_api(api)
     try:
-        temporary = use_api(api)
-        with terminal_shows(_not_a_failure_line), on_temporary_api() if temporary else contextlib.nullcontext():
+        with terminal_shows(_not_a_failure_line):
             result = monthly_retrospective(
                 config=str(config), month=month, data=str(data) if data else None, out=str(out),
                 deliver=not no_deliver, resend=resend, scoring_review=scoring_review, sync=not no_sync,
+                preview=str(preview_mail) if preview_mail else None,
             )
     except RetropackError as exc:
         _fail(exc)
@@ -196,19 +201,19 @@ def backfill(config: Path, first: str, last: str, data: Path | None, out: Path, 
     """Build every month from --from to --to, for one client or a folder of clients."""
     from rich.console import Console
 
+    from retropack.months import Month
     from retropack.operations.backfill import backfill as run_backfill
     from retropack.operations.backfill import outcome_table
     from retropack.operations.deployments import client_configs
 
     console = Console(stderr=True)
     api = start_temporary_api()
-    from retropack.flow.monthly_retrospective import on_temporary_api  # loads the flow while the API boots
+    import retropack.flow.monthly_retrospective  # noqa: F401  loads the flow while the API boots
 
+    use_api(api)
     try:
-        temporary = use_api(api)
-        with on_temporary_api() if temporary else contextlib.nullcontext():
-            done = run_backfill(client_configs(config), Month.parse(first), Month.parse(last), out=out, data=data,
-                                deliver=deliver, console=console)
+        done = run_backfill(client_configs(config), Month.parse(first), Month.parse(last), out=out, data=data,
+                            deliver=deliver, console=console)
     except RetropackError as exc:
         _fail(exc)
         return
@@ -248,13 +253,21 @@ def _report_catch_up(caught: list[CaughtUp]) -> None:
                        f"'{item.deployment}' -p month={item.month}", err=True)
 
 
+_CRASH_AFTER = click.option("--crash-after", default=600.0, show_default=True, type=click.FloatRange(min=90),
+                            help="Seconds without a heartbeat after which the server marks a run Crashed (its process "
+                                 "is gone) and catch-up runs its month again.")
+
+
 @main.command()
 @_CLIENTS
 @_DATA
 @click.option("--out", default=Path("reports"), type=click.Path(path_type=Path), show_default=True,
               help="Reports root the scheduled runs write to.")
 @_WAIT
-def serve(config: Path, data: Path | None, out: Path, wait: float) -> None:
+@_CRASH_AFTER
+@click.option("--catch-up-every", default=300.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds between catch-up passes while serving (crashed and stopped runs, missed months).")
+def serve(config: Path, data: Path | None, out: Path, wait: float, crash_after: float, catch_up_every: float) -> None:
     """Create the clients' deployments and run them on their schedules, on this machine (Ctrl-C stops)."""
     import asyncio
 
@@ -274,8 +287,13 @@ def serve(config: Path, data: Path | None, out: Path, wait: float) -> None:
         _report_catch_up(caught)
         click.echo("Ctrl-C or SIGTERM stops; the schedules stay active and missed months run when serve is back.")
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_clients(clients, started=started))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve_clients(clients, out=out, data=data, crash_after=crash_after,
+                                      catch_up_every=catch_up_every, started=started, caught_up=_report_catch_up))
+    except RetropackError as exc:
+        _fail(exc)
+        return
     click.echo("Stopped serving; the schedules stay active.")
 
 
@@ -286,20 +304,23 @@ def serve(config: Path, data: Path | None, out: Path, wait: float) -> None:
 @click.option("--out", default=Path("reports"), type=click.Path(path_type=Path), show_default=True,
               help="Reports root the runs write to (every worker must see it at this path).")
 @_WAIT
-def deploy(pool: str, config: Path, data: Path | None, out: Path, wait: float) -> None:
+@_CRASH_AFTER
+def deploy(pool: str, config: Path, data: Path | None, out: Path, wait: float, crash_after: float) -> None:
     """Create the clients' deployments in a work pool, for process workers on any machine, and catch up."""
     import asyncio
     from datetime import UTC, datetime
 
     from retropack.operations.catch_up import catch_up_all
     from retropack.operations.deployments import deploy_to_pool
+    from retropack.operations.serving import set_up_server
 
     try:
         clients = _scheduled_clients(config, out, data)
         _lasting_server(wait)
         ids = asyncio.run(deploy_to_pool(clients, pool))
+        asyncio.run(set_up_server(clients, ids, out=out, data=data, crash_after=crash_after))
         caught = asyncio.run(catch_up_all([(c.settings, i) for c, i in zip(clients, ids, strict=True)],
-                                          datetime.now(UTC)))
+                                          datetime.now(UTC), crash_after))
     except RetropackError as exc:
         _fail(exc)
         return
@@ -356,3 +377,70 @@ def demo(out: Path, start: str, months: int, scale: float, seed: int) -> None:
 
     rows = generate(out, start=start, months=months, scale=scale, seed=seed)
     click.echo(", ".join(f"{table} {count}" for table, count in rows.items()))
+
+
+@main.command()
+@click.argument("client")
+@_WAIT
+def undeploy(client: str, wait: float) -> None:
+    """Remove a client's deployment, its schedule and scheduled runs, and its alert (an offboarded client)."""
+    import asyncio
+
+    from retropack.operations.deployments import undeploy as remove
+
+    try:
+        _lasting_server(wait)
+        removed = asyncio.run(remove(client))
+    except RetropackError as exc:
+        _fail(exc)
+        return
+    for what in removed:
+        click.echo(f"Removed {what}")
+
+
+@main.command()
+@_CLIENTS
+@click.option("--out", default=Path("reports"), type=click.Path(path_type=Path), show_default=True,
+              help="Reports root the runs write to.")
+def status(config: Path, out: Path) -> None:
+    """Per client: the last month built, the last mail (to whom, when), failed months, the next run."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from retropack.config import load_settings
+    from retropack.operations.deployments import client_configs
+    from retropack.operations.status import client_status
+
+    try:
+        found = [client_status(load_settings(path), out, date.today()) for path in client_configs(config)]
+    except RetropackError as exc:
+        _fail(exc)
+        return
+    table = Table("client", "last built", "last mail", "failed months", "next run")
+    for item in found:
+        mail = item.last_mail
+        table.add_row(
+            item.client, str(item.last_built or "-"),
+            f"{mail.month} to {', '.join([*mail.to, *mail.cc])} at {mail.sent_at}" if mail else "-",
+            "\n".join(f"{month}: {error}" for month, error in item.failures.items()) or "-",
+            f"{item.next_run[0].isoformat(timespec='minutes')} ({item.next_run[1]})" if item.next_run else "-",
+        )
+    Console(width=200).print(table)
+
+
+@main.command()
+@_CLIENTS
+def check(config: Path) -> None:
+    """Check what a run needs before it runs: configs, ids, variables, SMTP login, webhook, PDF fonts and Pango."""
+    from retropack.operations.checks import run_checks
+    from retropack.operations.deployments import client_configs
+
+    try:
+        results = run_checks(client_configs(config))
+    except RetropackError as exc:
+        _fail(exc)
+        return
+    for result in results:
+        click.echo(f"{'ok  ' if result.ok else 'FAIL'} {result.what}: {visible(result.detail)}")
+    if not all(result.ok for result in results):
+        sys.exit(EXIT_ERROR)

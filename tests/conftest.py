@@ -42,7 +42,7 @@ def prefect_server():
     its start may take longer than a minute: RETROPACK_TEST_SERVER_TIMEOUT gives it more seconds)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=int(os.environ.get("RETROPACK_TEST_SERVER_TIMEOUT", "60"))):
+    with prefect_test_harness(server_startup_timeout=int(os.environ.get("RETROPACK_TEST_SERVER_TIMEOUT", "600"))):
         yield
 
 

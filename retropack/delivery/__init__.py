@@ -120,7 +120,7 @@ def notify_failure(
     error: str,
     log: str,
     run_url: str | None,
-    config: str,
+    rerun: str,
     locale: str,
     env: Mapping[str, str] = os.environ,
     sender: Sender = send,
@@ -128,10 +128,10 @@ def notify_failure(
     """Tell ``failure_notice_to`` that a run failed for good; None when nobody is to be told.
 
     ``log`` is where the run's log is (a path, or an address under ``links_base``), ``run_url`` its page in
-    the Prefect UI if readers can open one, ``config`` the client's config file for the rerun command.
+    the Prefect UI if readers can open one, ``rerun`` the command that runs the month again as it was run.
     """
     if not delivery.failure_notice_to:
         return None
-    notice = failure_notice(client, str(month), error, log=log, run_url=run_url, config=config, locale=locale)
+    notice = failure_notice(client, str(month), error, log=log, run_url=run_url, rerun=rerun, locale=locale)
     message = build_failure_notice(delivery, notice)
     return sender(message, delivery.smtp, env=env).message_id

@@ -18,7 +18,6 @@ import contextlib
 import logging
 import sys
 from collections.abc import Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +30,8 @@ from prefect.cache_policies import NO_CACHE
 from retropack.config import Config, load_config
 from retropack.delivery import (
     DeliveryResult,
+    Ledger,
+    build_message,
     deliver,
     ledger_file,
     location,
@@ -39,17 +40,19 @@ from retropack.delivery import (
     retry_on_transient,
     send,
 )
+from retropack.delivery.message import Revision
 from retropack.errors import RetropackError
 from retropack.flow import steps
 from retropack.flow.calendar import default_month
+from retropack.flow.rerun import rerun_command
 from retropack.insights.analysis import Analysis
 from retropack.load import Dataset
 from retropack.months import REPORTABLE, Month
-from retropack.present.mail import alert_text, summarize
+from retropack.present.mail import MailSummary, alert_text, summarize
 from retropack.present.view import PackView
 from retropack.publish.folder import clear_leftovers, run_lock
 
-__all__ = ["RUN_LOG_NOTE", "RunResult", "prefect_name", "log_file", "monthly_retrospective", "on_temporary_api"]
+__all__ = ["RUN_LOG_NOTE", "RunResult", "prefect_name", "log_file", "monthly_retrospective"]
 
 send_mail = task(send, name="send-mail", retries=3, retry_delay_seconds=[2, 5, 15],
                  retry_condition_fn=retry_on_transient, cache_policy=NO_CACHE)
@@ -57,7 +60,6 @@ post_to_webhook = task(post_alert, name="post-alert", retries=2, retry_delay_sec
                        retry_condition_fn=retry_on_transient, cache_policy=NO_CACHE)
 _RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs", "retropack")
 RUN_LOG_NOTE = "run log: "  # a failed run's exception carries this note with the path of its log
-_LASTING_API: ContextVar[bool] = ContextVar("retropack_lasting_api", default=True)
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def render_and_publish(view: PackView, analysis: Analysis, dataset: Dataset, con
 
 
 def prefect_name(config: Config, month: Month | str) -> str:
-    """The client-month's name in Prefect (its artifact keys start with it; its concurrency limit has it): Prefect
+    """The client-month's name in Prefect (its artifact keys start with it; the run is named by it): Prefect
     takes only lower-case ASCII, digits and dashes there."""
     return f"retropack-{config.settings.client_slug}-{month}"
 
@@ -161,12 +163,7 @@ def deliver_pack(view: PackView, analysis: Analysis, dataset: Dataset, config: C
     settings = config.settings
     delivery = settings.delivery
     assert delivery is not None
-    mail_view = view
-    if delivery.locale and delivery.locale != view.locale:
-        mail_view = steps.view(analysis, dataset, config, run_id, generated_at, locale=delivery.locale)
-    summary = summarize(mail_view, analysis.results, settings.program.currency, rendered.files.pdf,
-                        rendered.pack_hash, greeting=delivery.greeting, signature=delivery.signature)
-    link = location(rendered.files.pdf, out, delivery.links_base) if delivery.links_base else None
+    summary, link = _mail_summary(view, analysis, dataset, config, rendered, out, run_id, generated_at)
     smtp = delivery.smtp
     sender = send_mail.with_options(retries=smtp.retries, retry_delay_seconds=smtp.retry_delay_seconds)
     result = deliver(summary, delivery, ledger_file(out, settings.client), resend=resend, link_text=link, sender=sender)
@@ -198,12 +195,52 @@ def unconfirmed_note(result: DeliveryResult) -> str:
             "--resend if it did not")
 
 
+def _mail_summary(view: PackView, analysis: Analysis, dataset: Dataset, config: Config, rendered: steps.RenderedPack,
+                  out: Path, run_id: str, generated_at: datetime) -> tuple[MailSummary, str | None]:
+    """What the mail says (in the mail's own locale) and where it says the pack is kept."""
+    settings = config.settings
+    delivery = settings.delivery
+    assert delivery is not None
+    mail_view = view
+    if delivery.locale and delivery.locale != view.locale:
+        mail_view = steps.view(analysis, dataset, config, run_id, generated_at, locale=delivery.locale)
+    summary = summarize(mail_view, analysis.results, settings.program.currency, rendered.files.pdf,
+                        rendered.pack_hash, greeting=delivery.greeting, signature=delivery.signature)
+    link = location(rendered.files.pdf, out, delivery.links_base) if delivery.links_base else None
+    return summary, link
+
+
+@task(name="preview-mail", cache_policy=NO_CACHE)
+def preview_mail(view: PackView, analysis: Analysis, dataset: Dataset, config: Config, rendered: steps.RenderedPack,
+                 out: Path, run_id: str, generated_at: datetime, path: Path) -> Path:
+    """Write the mail this run would send as an ``.eml`` file (a first send, or the revision the ledger calls
+    for), sending nothing and recording nothing."""
+    settings = config.settings
+    if settings.delivery is None:
+        raise RetropackError(f"Config file '{settings.config_file}' has no delivery block: there is no mail to "
+                             "preview; add one (see README, 'Delivery').")
+    summary, link = _mail_summary(view, analysis, dataset, config, rendered, out, run_id, generated_at)
+    decision = Ledger.load(ledger_file(out, settings.client)).decide(summary.month, summary.pack_hash, resend=True)
+    previous = decision.previous
+    revision = (Revision(previous.message_id, decision.revision, summary.changes_since(previous.kpi_values))
+                if decision.action == "revision" and previous is not None else None)
+    message = build_message(summary, settings.delivery, revision=revision, attach=True, link_text=link)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(message.as_bytes())
+    except OSError as exc:
+        raise RetropackError(f"Mail preview '{path}' cannot be written ({exc.strerror or exc}): give --preview-mail "
+                             "a writable path.") from None
+    get_run_logger().info("wrote the mail it would send to %s", path)
+    return path
+
+
 @task(name="notify-failure", cache_policy=NO_CACHE)
-def notify_owner(config: Config, month: Month, error: str, log: str, run_url: str | None) -> None:
+def notify_owner(config: Config, month: Month, error: str, log: str, run_url: str | None, rerun: str) -> None:
     settings = config.settings
     assert settings.delivery is not None
     notify_failure(settings.delivery, client=settings.client, month=month, error=error, log=log, run_url=run_url,
-                   config=str(settings.config_file), locale=settings.delivery.locale or settings.program.locale)
+                   rerun=rerun, locale=settings.delivery.locale or settings.program.locale)
 
 
 @flow(name="monthly-retrospective", log_prints=True)
@@ -216,6 +253,7 @@ def monthly_retrospective(
     resend: bool = False,
     scoring_review: bool = False,
     sync: bool = True,
+    preview: str | None = None,
 ) -> RunResult:
     """Build (and, with a ``delivery`` block, mail) one client's pack for ``month``.
 
@@ -224,12 +262,14 @@ def monthly_retrospective(
     ``scoring_review`` adds the lead-scoring review in a month that is not a review month.
     ``sync`` (a ``hubspot`` source) pulls the account first; without it the last snapshot is read.
     ``deliver=False`` sends no mail and no alert of any kind.
+    ``preview`` (a path) writes the mail the run would send there as an ``.eml`` file; give it with ``deliver=False``.
     """
     loaded = load_client_config(config, data)
     settings = loaded.settings
     timezone = settings.program.timezone
     scheduled = runtime.flow_run.scheduled_start_time.astimezone(ZoneInfo(timezone))
     target = _reported_month(month, scheduled, timezone)
+    _name_run(prefect_name(loaded, target).removeprefix("retropack-"))
     reports = Path(out)
     log = log_file(reports, settings.client, target)
     with _written_to(log), _one_run_at_a_time(loaded, reports, target):
@@ -241,7 +281,8 @@ def monthly_retrospective(
         try:
             if sync and settings.source.kind == "hubspot":
                 sync_sources(loaded)
-            return _build_and_deliver(loaded, target, reports, log, deliver, resend, scoring_review)
+            return _build_and_deliver(loaded, target, reports, log, deliver, resend, scoring_review,
+                                      Path(preview) if preview else None)
         except Exception as exc:
             stop = _stopped(exc)
             if isinstance(stop, KeyboardInterrupt):  # Ctrl-C: the command stops (a backfill builds no more months)
@@ -255,9 +296,22 @@ def monthly_retrospective(
             logger.error("%s %s failed: %s", settings.client, target, exc, exc_info=not isinstance(exc, RetropackError),
                          extra={"failure": True})
             if deliver:
-                _tell_of_failure(loaded, target, str(exc), reports, log)
+                rerun = rerun_command(config, target, out=reports, data=data, sync=sync, resend=resend,
+                                      scoring_review=scoring_review)
+                _tell_of_failure(loaded, target, str(exc), reports, log, rerun)
             exc.add_note(f"{RUN_LOG_NOTE}{log}")
             raise
+
+
+def _name_run(name: str) -> None:
+    """Name the run ``<client>-<month>`` in Prefect, where a scheduled run starts with a random name; a run named
+    for its client-month already (a catch-up run) keeps its name."""
+    from prefect import get_client
+
+    run_id, current = runtime.flow_run.id, runtime.flow_run.name
+    if run_id and not (current or "").endswith(name):
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(run_id, name=name)
 
 
 def _stopped(exc: BaseException) -> BaseException | None:
@@ -290,7 +344,7 @@ def _reported_month(month: str | None, scheduled: datetime, timezone: str) -> Mo
 
 
 def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deliver: bool, resend: bool,
-                       scoring_review: bool) -> RunResult:
+                       scoring_review: bool, preview: Path | None = None) -> RunResult:
     settings = config.settings
     run_id = steps.new_run_id()
     generated_at = steps.now_in(settings)
@@ -300,6 +354,9 @@ def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deli
     rendered = render_and_publish(view, analysis, dataset, config, out, run_id, generated_at)
     publish_artifacts(view, rendered, prefect_name(config, target))
     delivery, refused, unconfirmed = "off", {}, ""
+    if preview is not None:
+        written = preview_mail(view, analysis, dataset, config, rendered, out, run_id, generated_at, preview)
+        delivery = f"preview written to {written}"
     if deliver and settings.delivery is not None:
         result = deliver_pack(view, analysis, dataset, config, rendered, out, run_id, generated_at, resend)
         delivery, refused = result.action, result.refused
@@ -319,7 +376,7 @@ def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deli
     )
 
 
-def _tell_of_failure(config: Config, month: Month, error: str, out: Path, log: Path) -> None:
+def _tell_of_failure(config: Config, month: Month, error: str, out: Path, log: Path, rerun: str) -> None:
     """Mail ``failure_notice_to`` and post to the ``alerts`` webhook, each whatever became of the other."""
     settings = config.settings
     links_base = settings.delivery.links_base if settings.delivery else None
@@ -327,13 +384,12 @@ def _tell_of_failure(config: Config, month: Month, error: str, out: Path, log: P
     logger = get_run_logger()
     if settings.delivery is not None and settings.delivery.failure_notice_to:
         try:
-            notify_owner(config, month, error, where, run_url)
+            notify_owner(config, month, error, where, run_url, rerun)
         except Exception as exc:  # the run already failed: report the notice's own failure, keep the first error
             logger.error("failure notice could not be mailed: %s", exc)
-    if settings.alerts is not None:
+    if settings.alerts is not None and not runtime.deployment.id:  # a deployment's runs: the server's Automation
         locale = (settings.delivery.locale if settings.delivery else None) or settings.program.locale
-        text = alert_text(settings.client, str(month), error, log=where, run_url=run_url,
-                          config=str(settings.config_file), locale=locale)
+        text = alert_text(settings.client, str(month), error, log=where, run_url=run_url, rerun=rerun, locale=locale)
         try:
             post_to_webhook(text, settings.alerts)
         except Exception as exc:
@@ -410,27 +466,10 @@ class _RunFormatter(logging.Formatter):
 
 
 @contextlib.contextmanager
-def on_temporary_api() -> Iterator[None]:
-    """Runs started inside report to a Prefect API that ends with the command (``retropack run``'s own): they
-    take no slot of the global concurrency limit, which such a server keeps in memory and would never free if
-    the command were killed, so every later run of that month would wait for good. The lock file alone keeps
-    them one at a time."""
-    token = _LASTING_API.set(False)
-    try:
-        yield
-    finally:
-        _LASTING_API.reset(token)
-
-
-@contextlib.contextmanager
 def _one_run_at_a_time(config: Config, out: Path, month: Month) -> Iterator[None]:
     """One run of a client's month at a time: it holds the month's lock file beside its log, so a second run on
-    this machine (or on one sharing the reports folder) waits, then finds the pack mailed already.
-
-    On a lasting Prefect server the run also holds the client-month's slot of a global concurrency limit
-    (limit 1, created on first use), taken after the lock file, in that order everywhere; a killed run's slot
-    is freed by the server when the run's lease runs out.
-    """
+    this machine (or on one sharing the reports folder) waits, then finds the pack mailed already. On a server,
+    a client's deployment also runs one run at a time (its concurrency limit, set by ``deploy``/``serve``)."""
     client = config.settings.client
 
     def waiting(lock: Path) -> None:
@@ -438,32 +477,4 @@ def _one_run_at_a_time(config: Config, out: Path, month: Month) -> Iterator[None
                               client, month, lock)
 
     with run_lock(out, client, str(month), waiting):
-        if not _LASTING_API.get() or not _prefect_api_url():
-            yield
-            return
-        with _concurrency_slot(prefect_name(config, month)):
-            yield
-
-
-def _prefect_api_url() -> str | None:
-    """The API Prefect's settings name; None when Prefect runs its own temporary server."""
-    from prefect.settings import get_current_settings
-
-    return get_current_settings().api.url
-
-
-@contextlib.contextmanager
-def _concurrency_slot(name: str) -> Iterator[None]:
-    from prefect import get_client
-    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-    from prefect.concurrency.sync import concurrency
-    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
-
-    with get_client(sync_client=True) as prefect:
-        try:
-            prefect.read_global_concurrency_limit_by_name(name)
-        except ObjectNotFound:
-            with contextlib.suppress(ObjectAlreadyExists):  # another run created it meanwhile
-                prefect.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
-    with concurrency(name, occupy=1, strict=True):
         yield

@@ -23,9 +23,10 @@ from retropack._yaml import load_yaml
 from retropack.config import Schedule, Settings, load_settings
 from retropack.errors import ConfigError, RetropackError
 from retropack.flow.calendar import next_runs
+from retropack.operations.alerts import HEARTBEAT_SECONDS
 
 __all__ = ["SCHEDULE_YEARS", "ClientDeployment", "build_deployments", "client_configs", "deployment_name",
-           "deploy_to_pool", "prefect_schedule"]
+           "deploy_to_pool", "one_config_per_client", "prefect_schedule", "undeploy"]
 
 SCHEDULE_YEARS = 10
 
@@ -36,6 +37,7 @@ class ClientDeployment:
 
     settings: Settings
     deployment: RunnerDeployment
+    config: Path  # the client's config file
 
 
 def client_configs(path: Path) -> list[Path]:
@@ -63,6 +65,36 @@ def deployment_name(settings: Settings) -> str:
     return f"monthly-retrospective-{settings.client_slug}"
 
 
+async def undeploy(client_id: str) -> list[str]:
+    """Delete the client's deployment (its schedule and scheduled runs go with it), its alert Automation and the
+    alert's Webhook block; what was removed, by name. A client with nothing on the server is an error."""
+    from prefect import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    from retropack.config import slug
+    from retropack.operations.alerts import ALERT_PREFIX
+
+    client_slug = slug(client_id)
+    name = f"monthly-retrospective/monthly-retrospective-{client_slug}"
+    alert = f"{ALERT_PREFIX}{client_slug}"
+    removed = []
+    async with get_client() as prefect:
+        with contextlib.suppress(ObjectNotFound):
+            deployment = await prefect.read_deployment_by_name(name)
+            await prefect.delete_deployment(deployment.id)
+            removed.append(f"deployment {name} and its schedule")
+        for automation in await prefect.read_automations_by_name(alert):
+            await prefect.delete_automation(automation.id)
+            removed.append(f"automation {alert}")
+        with contextlib.suppress(ObjectNotFound):
+            block = await prefect.read_block_document_by_name(alert, block_type_slug="webhook")
+            await prefect.delete_block_document(block.id)
+    if not removed:
+        raise RetropackError(f"Client '{client_id}' has no deployment on this Prefect server ({name}): check the id "
+                             "(the config's client: key).")
+    return removed
+
+
 def prefect_schedule(schedule: Schedule, timezone: str, today: date) -> PrefectSchedule:
     """The run times of ``SCHEDULE_YEARS`` from ``today``'s month, as local times in ``timezone``."""
     first = today.replace(day=1)
@@ -81,8 +113,7 @@ def build_deployments(configs: list[Path], *, out: Path, data: Path | None, toda
     from retropack.flow.monthly_retrospective import monthly_retrospective  # the rendering stack: only when needed
 
     built = []
-    for config in configs:
-        settings = load_settings(config, data=data)
+    for config, settings in one_config_per_client(configs, data):
         if settings.schedule is None:
             continue
         parameters = {"config": str(config.resolve()), "out": str(out.resolve())}
@@ -98,9 +129,33 @@ def build_deployments(configs: list[Path], *, out: Path, data: Path | None, toda
                         f"{settings.schedule.business_day} at {settings.schedule.time} ({settings.program.timezone}), "
                         f"Japanese public holidays skipped. Run one month by hand with the parameter month=YYYY-MM.",
             entrypoint_type=EntrypointType.MODULE_PATH,
+            concurrency_limit=1,  # one run of a client at a time; no limit object per month to pile up
         )
-        built.append(ClientDeployment(settings, deployment))
+        built.append(ClientDeployment(settings, deployment, config.resolve()))
     return built
+
+
+def one_config_per_client(configs: list[Path], data: Path | None, *,
+                          require_id: bool = True) -> list[tuple[Path, Settings]]:
+    """Each config's settings; two configs naming one client (or, with ``require_id``, a config without its own
+    ``client:``) are refused, naming the files: they would share one deployment, one reports folder and one
+    ledger."""
+    found: list[tuple[Path, Settings]] = []
+    owners: dict[str, Path] = {}
+    for config in configs:
+        settings = load_settings(config, data=data)
+        if require_id and "client" not in settings.model_fields_set:
+            raise ConfigError(f"Config file '{config}' has no 'client' key: give each client its own id (e.g. "
+                              "client: acme); a scheduled client without one would share reports, ledger and "
+                              "deployment with every other such client.")
+        for other in (owners.get(settings.client), owners.get(settings.client_slug)):
+            if other is not None:
+                raise ConfigError(f"Config files '{other}' and '{config}' both name client '{settings.client}' "
+                                  "(or ids Prefect spells alike): give each client its own id; one of them would "
+                                  "overwrite the other's deployment, reports and ledger.")
+        owners[settings.client] = owners[settings.client_slug] = config
+        found.append((config, settings))
+    return found
 
 
 async def _ensure_pool(pool: str) -> None:
@@ -130,4 +185,6 @@ async def _ensure_pool(pool: str) -> None:
 async def deploy_to_pool(clients: list[ClientDeployment], pool: str) -> list[UUID]:
     """Create or update the clients' deployments in ``pool`` (created for process workers if missing)."""
     await _ensure_pool(pool)
+    for client in clients:  # a worker's runs send heartbeats, so the server can tell a run whose process is gone
+        client.deployment.job_variables = {"env": {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}}
     return [await client.deployment.aapply(work_pool_name=pool) for client in clients]

@@ -200,23 +200,23 @@ class FailureNotice:
     body: str
 
 
-def failure_notice(client: str, month: str, error: str, *, log: str, run_url: str | None, config: str,
+def failure_notice(client: str, month: str, error: str, *, log: str, run_url: str | None, rerun: str,
                    locale: str) -> FailureNotice:
     """The plain-text notice that a run or its delivery failed for good, for the people who run retropack:
     what failed, where its log is (and its page in the Prefect UI, if any), and the command to rerun it."""
     tr = Translator(locale)
     lines = [tr("mail.failure_body", client=client, month=month), "", tr("mail.failure_error", error=error),
-             *_where(tr, log, run_url), "", tr("mail.failure_fix", config=config, month=month), "", "-- ",
+             *_where(tr, log, run_url), "", tr("mail.failure_fix", command=rerun), "", "-- ",
              tr("mail.footer")]
     return FailureNotice(tr("mail.failure_subject", client=client, month=month), "\n".join(lines) + "\n")
 
 
-def alert_text(client: str, month: str, error: str, *, log: str, run_url: str | None, config: str,
+def alert_text(client: str, month: str, error: str, *, log: str, run_url: str | None, rerun: str,
                locale: str) -> str:
     """The same news as the failure notice in a few lines, for a chat channel's incoming webhook."""
     tr = Translator(locale)
     return "\n".join([tr("alert.text", client=client, month=month, error=error), *_where(tr, log, run_url),
-                      tr("mail.failure_fix", config=config, month=month)])
+                      tr("mail.failure_fix", command=rerun)])
 
 
 def _where(tr: Translator, log: str, run_url: str | None) -> list[str]:

@@ -638,7 +638,8 @@ def test_failure_notice_goes_to_ops_as_plain_text(plain_server: tuple[Recorder, 
     message_id = notify_failure(
         make_delivery(port), client="default", month="2026-04",
         error="Config file 'a.yaml': unknown key 'targets.grwoth'.", log="/srv/reports/default/logs/2026-04.log",
-        run_url="http://prefect/runs/1", config="/srv/config/default.yaml", locale="ja", env={},
+        run_url="http://prefect/runs/1", locale="ja", env={},
+        rerun="retropack run --config /srv/config/default.yaml --month 2026-04 --out /srv/reports",
     )
 
     (envelope,) = recorder.envelopes
@@ -650,13 +651,13 @@ def test_failure_notice_goes_to_ops_as_plain_text(plain_server: tuple[Recorder, 
     body = received.get_content()
     assert "unknown key 'targets.grwoth'" in body and "実行の記録: http://prefect/runs/1" in body
     assert "ログ: /srv/reports/default/logs/2026-04.log" in body
-    assert "retropack run --config /srv/config/default.yaml --month 2026-04" in body
+    assert "retropack run --config /srv/config/default.yaml --month 2026-04 --out /srv/reports" in body
 
 
 def test_failure_notice_without_recipients_sends_nothing() -> None:
     delivery = make_delivery(free_port(), failure_notice_to=[])
     assert notify_failure(delivery, client="default", month="2026-04", error="x", log="x.log", run_url=None,
-                          config="x.yaml", locale="ja", env={}) is None
+                          rerun="retropack run", locale="ja", env={}) is None
 
 
 def test_only_transient_failures_are_retried() -> None:

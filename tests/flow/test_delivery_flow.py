@@ -185,9 +185,57 @@ def test_smtp_down_fails_the_run_keeps_the_pack_and_the_webhook_hears_of_it(pref
     headline, log_line, rerun = alert.splitlines()  # no PREFECT_UI_URL: no link to a run page
     assert headline.startswith("【retropack 失敗】demo 2026-10: ") and "cannot be reached" in headline
     assert log_line == f"ログ: https://files.example.com/ma/demo/logs/{MONTH}.log"
-    assert rerun.endswith(f"retropack run --config {config.resolve()} --month {MONTH}")
+    out = (config.parent / "reports").resolve()
+    assert rerun.endswith(f"retropack run --config {config.resolve()} --month {MONTH} --out {out}")
     log = config.parent / "reports" / "demo" / "logs" / f"{MONTH}.log"
     assert "s3cretToken" not in result.output + log.read_text(encoding="utf-8")  # the webhook's URL is a secret
+
+
+def test_the_rerun_command_of_an_alert_writes_the_same_folder_and_mails_nobody_twice(
+        prefect_server, mailbox, webhook, tmp_path: Path) -> None:
+    """Issue 24: the command an alert and a failure mail print reproduces the run (config, data, out, month), so a
+    rerun from another folder writes where the failed run wrote and reads the ledger later runs read."""
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    from prefect.settings import get_current_settings
+
+    box, port = mailbox
+    box.refuse_with = "451 4.3.0 Mailbox temporarily unavailable"
+    config = program(tmp_path, port)
+    export = tmp_path / "export"
+    (tmp_path / "data").rename(export)  # the data is passed with --data: the config's own data.path is empty
+    out = tmp_path / "reports"
+    failed = CliRunner().invoke(main, ["run", "--config", str(config), "--month", MONTH, "--data", str(export),
+                                       "--out", str(out), "--resend"])
+    assert failed.exit_code == 1 and "451" in failed.output
+    [alert] = webhook.texts
+    command = alert.splitlines()[-1].split(": ", 1)[1]
+    [notice] = box.to(OPS)
+    assert notice.get_body(("plain",)).get_content().replace("\r\n", "\n").count(command) == 1
+    assert shlex.split(command) == ["retropack", "run", "--config", str(config.resolve()), "--month", MONTH,
+                                    "--data", str(export.resolve()), "--out", str(out.resolve()), "--resend"]
+
+    box.refuse_with = None  # the cause is fixed; the operator pastes the command in another folder
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    environment = {**os.environ, "PREFECT_API_URL": get_current_settings().api.url,
+                   "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    rerun = subprocess.run(command, shell=True, cwd=elsewhere, env=environment, capture_output=True, text=True,
+                           timeout=900)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert f"Wrote {out.resolve() / 'demo' / MONTH}" in rerun.stdout and "e-mail: send" in rerun.stdout
+    assert not (elsewhere / "reports").exists()
+    assert len(box.to(MANAGER)) == 1
+
+    scheduled = CliRunner().invoke(main, ["run", "--config", str(config), "--month", MONTH, "--data", str(export),
+                                          "--out", str(out)])  # the month's scheduled run, same reports folder
+    assert scheduled.exit_code == 0 and "e-mail: skip" in scheduled.output, scheduled.output
+    assert len(box.to(MANAGER)) == 1
+    ledger = json.loads((out / "demo" / ".deliveries.json").read_text(encoding="utf-8"))
+    assert [entry["month"] for entry in ledger["entries"]] == [MONTH]
 
 
 def test_no_deliver_sends_nothing_not_even_a_failure_alert(prefect_server, mailbox, webhook, tmp_path: Path) -> None:
@@ -287,3 +335,18 @@ def test_a_mail_whose_acceptance_is_lost_after_data_is_sent_once_and_recorded_un
     assert len(box.to(MANAGER)) == 2
     assert [e["confirmed"] for e in json.loads(ledger.read_text(encoding="utf-8"))["entries"]] == [False, True]
     assert box.to(OPS) == [] and webhook.posts == []
+
+
+def test_preview_mail_writes_the_mail_it_would_send_and_sends_nothing(prefect_server, mailbox, tmp_path: Path) -> None:
+    box, port = mailbox
+    config = program(tmp_path, port)
+    eml = tmp_path / "preview" / "october.eml"
+    result = run(config, "--preview-mail", str(eml))
+    assert result.exit_code == 0, result.output
+    assert f"e-mail: preview written to {eml}" in result.output
+    mail = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert mail["Subject"] == "【MA月次振り返り】デモMAプログラム 2026年10月" and mail["To"] == MANAGER
+    [attachment] = list(mail.iter_attachments())
+    pdf = config.parent / "reports" / "demo" / MONTH / f"retrospective-demo-{MONTH}.pdf"
+    assert attachment.get_content() == pdf.read_bytes()
+    assert box.messages == [] and not (config.parent / "reports" / "demo" / ".deliveries.json").exists()

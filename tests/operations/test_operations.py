@@ -164,6 +164,41 @@ def test_catch_up_looks_back_only_to_the_deployments_first_run_and_the_programs_
     assert [(str(c.month), c.reason) for c in caught] == [("2026-11", "missing")]
 
 
+def test_catch_up_runs_a_crashed_or_cancelled_month_of_a_manual_run_once_and_marks_a_silent_run_crashed(
+        prefect_server, tmp_path: Path) -> None:
+    """Issues 23 and 24: a month run by hand (no schedule time of its own) whose run was Cancelled by serve's stop,
+    and one whose run stays Running with no heartbeat (its process was killed), are each run again, once."""
+    from prefect import get_client
+    from prefect.states import Cancelled, Running
+
+    deployment_id, settings = deploy(client_folder(tmp_path, {"stopped": ""}), tmp_path, today=date(2027, 1, 1))
+
+    async def history() -> None:
+        async with get_client() as client:
+            for month, state in (("2026-03", Cancelled()), ("2026-04", Running())):
+                run = await client.create_flow_run_from_deployment(deployment_id, parameters={"month": month})
+                await client.set_flow_run_state(run.id, state, force=True)
+
+    asyncio.run(history())
+    now = datetime.now(JST) + timedelta(minutes=20)  # the Running run has been silent for 20 minutes
+
+    async def pass_(crash_after: float | None):
+        async with get_client() as client:
+            caught = await catch_up(client, deployment_id, settings, now, crash_after)
+            runs = await client.read_flow_runs(deployment_filter=_by_id(deployment_id))
+        return caught, runs
+
+    waiting, _ = asyncio.run(pass_(None))
+    assert [(str(c.month), c.reason) for c in waiting] == [("2026-03", "stopped")]  # 2026-04 looks under way
+    caught, runs = asyncio.run(pass_(600))
+    assert [(str(c.month), c.reason, c.outcome) for c in caught] == [("2026-04", "stopped", "started")]
+    [silent] = [r for r in runs if r.parameters.get("month") == "2026-04" and "catch-up" not in r.tags]
+    assert silent.state_type.value == "CRASHED" and "No heartbeat for 600 s" in silent.state.message
+    assert sum("catch-up" in r.tags for r in runs) == 2
+    again, _ = asyncio.run(pass_(600))
+    assert again == []  # the catch-up runs are pending: nothing twice
+
+
 # --- backfill ----------------------------------------------------------------------------------
 
 

@@ -105,7 +105,7 @@ def served(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         serve = subprocess.Popen([RETROPACK, "serve", "--config", str(folder), "--out", str(out)], env=env,
                                  stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            _wait_for(lambda: "SIGTERM stops" in log.read_text(encoding="utf-8"), 120, "serve to start")
+            _wait_for(lambda: "SIGTERM stops" in log.read_text(encoding="utf-8"), 600, "serve to start")
             manual = run_deployment("monthly-retrospective/monthly-retrospective-served",
                                     parameters={"month": "2026-03"}, timeout=0)
             failing = run_deployment("monthly-retrospective/monthly-retrospective-broken", timeout=0)
@@ -121,7 +121,7 @@ def served(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                     return found if len(found) == 4 and all(r.state_type.value in FINAL for r in found.values()) \
                         else None
 
-                done = _wait_for(finished, 300, "the runs to finish")
+                done = _wait_for(finished, 900, "the runs to finish")  # one run of a client at a time
                 client.request("POST", "/deployments/{id}/schedule", path_params={"id": deployed["served"]},
                                json={"start_time": now.isoformat(), "min_time": 100 * 86400.0}).raise_for_status()
                 before = len([r for r in client.read_flow_runs() if r.deployment_id == deployed["served"]
