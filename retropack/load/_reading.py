@@ -226,7 +226,7 @@ def _csv_cells(path: Path, needed: Callable[[str], bool], encoding: str | None =
     check_lines(path)
     data = path.read_bytes()
     text, encoding = (_decode_as(path, data, encoding), encoding) if encoding else decode(path, data)
-    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), None)  # the first record: its width first
+    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), None)  # the first record: its width
     if not header:
         raise DataError(f"File '{path}' is empty; it needs at least a header row with the column names.")
     _check_width(path, len(header))
