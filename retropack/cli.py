@@ -96,11 +96,14 @@ def main() -> None:
 @click.option("--resend", is_flag=True, help="Mail the pack even if this very pack was mailed before.")
 @click.option("--scoring-review", is_flag=True,
               help="Add the lead-scoring review even if this is not a review month (every 3rd by default).")
+@click.option("--quarterly", is_flag=True,
+              help="Add the quarterly review (failure patterns, roadmap, team, scoring) even if the month does not "
+                   "end a program quarter (every 3rd month by default).")
 @click.option("--no-sync", is_flag=True, help="A HubSpot client: build from the last sync's snapshot, without syncing.")
 @click.option("--preview-mail", type=click.Path(path_type=Path),
               help="Write the mail it would send to this .eml file, and send nothing (implies --no-deliver).")
 def run(config: Path, month: str | None, data: Path | None, out: Path, no_deliver: bool, resend: bool,
-        scoring_review: bool, no_sync: bool, preview_mail: Path | None) -> None:
+        scoring_review: bool, quarterly: bool, no_sync: bool, preview_mail: Path | None) -> None:
     """Build one client's pack for one month (the same flow the schedule runs)."""
     if (no_deliver or preview_mail) and resend:
         raise click.UsageError("--no-deliver (or --preview-mail) and --resend cannot be used together.")
@@ -115,6 +118,7 @@ def run(config: Path, month: str | None, data: Path | None, out: Path, no_delive
                 config=str(config), month=month, data=str(data) if data else None, out=str(out),
                 deliver=not no_deliver, resend=resend, scoring_review=scoring_review, sync=not no_sync,
                 preview=str(preview_mail) if preview_mail else None,
+                quarterly=quarterly,
             )
     except RetropackError as exc:
         _fail(exc)

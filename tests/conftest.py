@@ -52,14 +52,14 @@ def demo_view() -> Callable[..., PackView]:
     loaded = {}
 
     @cache
-    def view(month: str, scoring_review: bool = False, locale: str = "ja") -> PackView:
+    def view(month: str, scoring_review: bool = False, locale: str = "ja", quarterly: bool = False) -> PackView:
         path = DEMO_EN_CONFIG if locale == "en" else DEMO_CONFIG
         if path not in loaded:
             config = load_config(path)
             loaded[path] = (config, steps.load(config.settings))
         config, dataset = loaded[path]
-        analysis = steps.compute(dataset, config, Month.parse(month), scoring_review)
-        return steps.view(analysis, dataset, config, "test", GENERATED)
+        analysis = steps.compute(dataset, config, Month.parse(month), scoring_review or quarterly)
+        return steps.view(analysis, dataset, config, "test", GENERATED, quarterly=quarterly)
 
     return view
 

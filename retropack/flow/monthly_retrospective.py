@@ -120,8 +120,9 @@ def compute_and_evaluate(dataset: Dataset, config: Config, month: Month, scoring
 
 
 @task(name="build-view", cache_policy=NO_CACHE)
-def build_view(analysis: Analysis, dataset: Dataset, config: Config, run_id: str, generated_at: datetime) -> PackView:
-    return steps.view(analysis, dataset, config, run_id, generated_at)
+def build_view(analysis: Analysis, dataset: Dataset, config: Config, run_id: str, generated_at: datetime,
+               quarterly: bool = False) -> PackView:
+    return steps.view(analysis, dataset, config, run_id, generated_at, quarterly=quarterly)
 
 
 @task(name="render-and-publish", cache_policy=NO_CACHE)
@@ -253,13 +254,15 @@ def monthly_retrospective(
     resend: bool = False,
     scoring_review: bool = False,
     sync: bool = True,
+    quarterly: bool = False,
     preview: str | None = None,
 ) -> RunResult:
     """Build (and, with a ``delivery`` block, mail) one client's pack for ``month``.
 
     Without ``month``, the month before the run's scheduled time in the program's timezone (for a
     run started by hand or from the command line, the time it was started).
-    ``scoring_review`` adds the lead-scoring review in a month that is not a review month.
+    ``scoring_review`` adds the lead-scoring review in a month that is not a review month; ``quarterly`` the
+    whole quarterly review (failure patterns, roadmap, team, scoring) outside a quarter's end.
     ``sync`` (a ``hubspot`` source) pulls the account first; without it the last snapshot is read.
     ``deliver=False`` sends no mail and no alert of any kind.
     ``preview`` (a path) writes the mail the run would send there as an ``.eml`` file; give it with ``deliver=False``.
@@ -281,7 +284,7 @@ def monthly_retrospective(
         try:
             if sync and settings.source.kind == "hubspot":
                 sync_sources(loaded)
-            return _build_and_deliver(loaded, target, reports, log, deliver, resend, scoring_review,
+            return _build_and_deliver(loaded, target, reports, log, deliver, resend, scoring_review, quarterly,
                                       Path(preview) if preview else None)
         except Exception as exc:
             stop = _stopped(exc)
@@ -297,7 +300,7 @@ def monthly_retrospective(
                          extra={"failure": True})
             if deliver:
                 rerun = rerun_command(config, target, out=reports, data=data, sync=sync, resend=resend,
-                                      scoring_review=scoring_review)
+                                      scoring_review=scoring_review, quarterly=quarterly)
                 _tell_of_failure(loaded, target, str(exc), reports, log, rerun)
             exc.add_note(f"{RUN_LOG_NOTE}{log}")
             raise
@@ -344,13 +347,13 @@ def _reported_month(month: str | None, scheduled: datetime, timezone: str) -> Mo
 
 
 def _build_and_deliver(config: Config, target: Month, out: Path, log: Path, deliver: bool, resend: bool,
-                       scoring_review: bool, preview: Path | None = None) -> RunResult:
+                       scoring_review: bool, quarterly: bool = False, preview: Path | None = None) -> RunResult:
     settings = config.settings
     run_id = steps.new_run_id()
     generated_at = steps.now_in(settings)
     dataset = load_and_validate(config)
-    analysis = compute_and_evaluate(dataset, config, target, scoring_review)
-    view = build_view(analysis, dataset, config, run_id, generated_at)
+    analysis = compute_and_evaluate(dataset, config, target, scoring_review or quarterly)
+    view = build_view(analysis, dataset, config, run_id, generated_at, quarterly)
     rendered = render_and_publish(view, analysis, dataset, config, out, run_id, generated_at)
     publish_artifacts(view, rendered, prefect_name(config, target))
     delivery, refused, unconfirmed = "off", {}, ""

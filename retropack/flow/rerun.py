@@ -17,12 +17,13 @@ __all__ = ["rerun_command"]
 
 
 def rerun_command(config: Path | str, month: Month | str, *, out: Path | str, data: Path | str | None = None,
-                  sync: bool = True, resend: bool = False, scoring_review: bool = False) -> str:
+                  sync: bool = True, resend: bool = False, scoring_review: bool = False,
+                  quarterly: bool = False) -> str:
     """``retropack run …`` for ``month`` with the run's own options, every path absolute, quoted for a shell."""
     words = ["retropack", "run", "--config", str(Path(config).resolve()), "--month", str(month)]
     if data:
         words += ["--data", str(Path(data).resolve())]
     words += ["--out", str(Path(out).resolve())]
     words += [flag for flag, on in (("--no-sync", not sync), ("--resend", resend),
-                                    ("--scoring-review", scoring_review)) if on]
+                                    ("--scoring-review", scoring_review), ("--quarterly", quarterly)) if on]
     return shlex.join(words)

@@ -29,6 +29,7 @@ from retropack.publish.folder import PackFiles, discard, pack_names, promote, st
 from retropack.publish.kpis_json import kpis_document
 from retropack.publish.manifest import manifest, versions
 from retropack.publish.rejects import write_rejects
+from retropack.publish.sends_csv import write_sends
 from retropack.render.deck import render_pptx
 from retropack.render.pdf import render_pdf
 
@@ -122,9 +123,9 @@ def _require_data_for(month: Month, dataset: Dataset, settings: Settings) -> Non
 
 
 def view(analysis: Analysis, dataset: Dataset, config: Config, run_id: str, generated_at: datetime,
-         locale: str | None = None) -> PackView:
+         locale: str | None = None, quarterly: bool = False) -> PackView:
     return build_view(analysis, dataset, config, run_id=run_id, generated_at=generated_at, versions=versions(),
-                      locale=locale)
+                      locale=locale, quarterly=quarterly)
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ def render_and_publish(pack: PackView, analysis: Analysis, dataset: Dataset, set
         write_json(staging / "diagnosis.json", diagnosis_document(settings.client, analysis.month, analysis.diagnosis,
                                                                   settings.program.currency))
         write_rejects(dataset, staging / "rejects")
+        write_sends(analysis.cadence.sends, staging)
         asked = analysis.diagnosis.scoring is not None and analysis.diagnosis.scoring.reason == "asked"
         document = manifest(settings, dataset, analysis.month, run_id, generated_at, staging, asked)
         write_json(staging / "manifest.json", document)
@@ -203,9 +205,9 @@ def _unwritable(final: Path, exc: OSError) -> RenderError:
                        "unchanged).")
 
 
-def build_pack_view(config_file: Path | str, month: str) -> PackView:
+def build_pack_view(config_file: Path | str, month: str, quarterly: bool = False) -> PackView:
     """The view model of one month straight from a config file: for looking at documents and tests."""
     config = load_config(config_file)
     dataset = load(config.settings)
-    analysis = compute(dataset, config, Month.parse(month))
-    return view(analysis, dataset, config, new_run_id(), now_in(config.settings))
+    analysis = compute(dataset, config, Month.parse(month), quarterly)
+    return view(analysis, dataset, config, new_run_id(), now_in(config.settings), quarterly=quarterly)

@@ -1,6 +1,6 @@
 """The per-send table worded: a row per blast and per scenario (added up for the month), the month's
-total, each rate marked where it is on the wrong side of the month's target; the slide shows the first
-rows and says how many more the PDF lists."""
+total, each rate marked where it is on the wrong side of the month's target. The page and the slide show the
+largest sends (by delivered, in date order) and say that the whole list is in the CSV beside the pack."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from retropack.present.weekly import span_label
 
 __all__ = ["RATE_COLUMNS", "SLIDE_ROWS", "SendsView", "sends_view"]
 
-SLIDE_ROWS = 12  # sends on the slide (the month's total comes under them); the PDF lists every one
+SLIDE_ROWS = 12  # sends on the slide (the month's total comes under them)
+PAGE_ROWS = 25  # sends on the PDF's page: a month of a thousand sends must not fill thirty pages
 COLUMNS = ("date", "name", "kind", "sends", "delivered", *RATES)
 RATE_COLUMNS = frozenset(range(COLUMNS.index("delivered") + 1, len(COLUMNS)))
 
@@ -22,9 +23,9 @@ RATE_COLUMNS = frozenset(range(COLUMNS.index("delivered") + 1, len(COLUMNS)))
 @dataclass(frozen=True)
 class SendsView:
     title: str
-    table: Table  # every send, then the month's total
+    table: Table  # the largest PAGE_ROWS sends, then the month's total; its note names the CSV when some are left out
     off: frozenset[tuple[int, int]]  # (row, column) of the rates on the wrong side of their target
-    slide: Table  # the first SLIDE_ROWS sends, then the total; its note says how many more there are
+    slide: Table  # the largest SLIDE_ROWS sends, then the total; its note says how many more there are
     slide_off: frozenset[tuple[int, int]]
     legend: str  # what the marks mean, with the month's targets
     note: str  # how scenario sends are added up
@@ -64,15 +65,24 @@ def _legend(report: SendReport, tr: Translator) -> str:
     return " ".join(parts) if parts else tr("sends.legend.none")
 
 
+def _largest(lines: tuple[SendLine, ...], count: int) -> tuple[SendLine, ...]:
+    """The ``count`` sends that reached the most people, in their date order."""
+    kept = set(sorted(range(len(lines)), key=lambda i: -lines[i].delivered)[:count])
+    return tuple(line for i, line in enumerate(lines) if i in kept)
+
+
+def _more(report: SendReport, shown: int, tr: Translator) -> str:
+    hidden = len(report.lines) - shown
+    return tr("sends.more", count=f"{hidden:,}", total=f"{len(report.lines):,}") if hidden > 0 else ""
+
+
 def sends_view(report: SendReport, month_label: str, tr: Translator) -> SendsView:
     title = tr("sends.title", month=month_label)
     if report.total is None:
         empty = Table((), ())
         return SendsView(title, empty, frozenset(), empty, frozenset(), "", "", tr("sends.none"))
-    table, off = _table((*report.lines, report.total), tr)
-    hidden = len(report.lines) - SLIDE_ROWS
-    more = tr("sends.more", count=hidden) if hidden > 0 else ""
-    slide, slide_off = _table((*report.lines[:SLIDE_ROWS], report.total), tr, more)
+    table, off = _table((*_largest(report.lines, PAGE_ROWS), report.total), tr, _more(report, PAGE_ROWS, tr))
+    slide, slide_off = _table((*_largest(report.lines, SLIDE_ROWS), report.total), tr, _more(report, SLIDE_ROWS, tr))
     scenarios = any(line.kind == "scenario" for line in report.lines)
     return SendsView(title, table, off, slide, slide_off, _legend(report, tr),
                      tr("sends.note_scenarios") if scenarios else "", "")

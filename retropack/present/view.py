@@ -37,6 +37,8 @@ __all__ = ["ActionView", "DecidePoint", "FunnelStage", "HighlightView", "KpiRow"
            "TrendSeries", "build_view"]
 
 TOP = 3
+AGENDA = ("summary", "kpis", "wins", "misses", "followup", "previous_short", "actions", "plan", "closing")
+UPCOMING_SHOWN = 6
 TREND_MONTHS = 12  # the trend charts show a year
 
 
@@ -130,6 +132,7 @@ class PackView:
     cadence_note: str
     last_month_content: Table
     upcoming: Table
+    upcoming_shown: Table  # the first UPCOMING_SHOWN titles for the main part; the appendix lists them all
     scenarios: Table
     content_shortfall: int
     has_calendar: bool
@@ -137,8 +140,10 @@ class PackView:
     findings: tuple[str, ...]  # the data findings of the month (contract §10) first, then the load's observations
     data_findings: tuple[str, ...]  # the month's data findings (contract §10) alone, for the pages that judge
     definitions: Table
-    run_info: Table
     diagnosis: DiagnosisView
+    agenda: tuple[str, ...]  # the main part's items, as the covers list them
+    quarterly: bool  # the quarterly review (diagnosis in full) follows the main part: a quarter's end or asked for
+    diagnosis_line: str  # other months: the diagnosis' alerts in one line of the summary ("" when none or quarterly)
     weekly: WeeklyView  # section 1: leads, MQLs and SQLs week by week
     sends: SendsView  # section 1: the month's e-mails one by one
     feedback: FeedbackView  # section 3: sales' feedback on the month's MQLs
@@ -186,13 +191,32 @@ def _decide(analysis: Analysis, actions: list[ActionView], tr: Translator) -> tu
     return tuple(points)
 
 
+def _first(table: Table, count: int, tr: Translator) -> Table:
+    """The table's first ``count`` rows, its note saying how many more the appendix lists."""
+    hidden = len(table.rows) - count
+    if hidden <= 0:
+        return table
+    return Table(table.header, table.rows[:count], tr("appendix.more", count=hidden))
+
+
+def _diagnosis_line(diagnosis: DiagnosisView, analysis: Analysis, tr: Translator) -> str:
+    """The raised failure patterns in one line, with the month of the next quarterly review."""
+    raised = [p for p in diagnosis.health.patterns if p.findings]
+    if not raised:
+        return ""
+    schedule = analysis.diagnosis.roadmap.scoring
+    return tr("summary.diagnosis", items=tr("list.sep").join(f"{p.symbol} {p.title}" for p in raised),
+              month=month_label(str(schedule.next_month), tr.locale))
+
+
 def build_view(
     analysis: Analysis, dataset: Dataset, config: Config, *, run_id: str, generated_at: datetime,
-    versions: dict[str, str], locale: str | None = None,
+    versions: dict[str, str], locale: str | None = None, quarterly: bool = False,
 ) -> PackView:
     """``locale`` overrides ``program.locale`` (the e-mail may be in another language than the pack);
-    ``versions`` stay in the manifest, not on the client's pages."""
-    del versions
+    ``run_id`` and ``versions`` stay in the manifest, not on the client's pages; ``quarterly`` shows the
+    quarterly review outside a quarter's end."""
+    del run_id, versions
     settings = config.settings
     tr = Translator(locale or settings.program.locale, settings.labels)
     currency = settings.program.currency
@@ -229,6 +253,8 @@ def build_view(
     asked = Decisions(analysis.target_reviews, analysis.target_raises, analysis.targets_needed, open_patterns)
     decisions, homework = closing_tables(actions, asked, analysis.results, tr, currency)
     label = month_label(month, tr.locale)
+    diagnosis = build_diagnosis_view(analysis.diagnosis, actions, settings, analysis.month, tr)
+    quarterly = quarterly or analysis.diagnosis.roadmap.scoring.due_now
     return PackView(
         words=tr,
         locale=tr.locale,
@@ -282,6 +308,7 @@ def build_view(
         cadence_note=cadence.note or tr("content.shortfall_total", count=analysis.content.shortfall),
         last_month_content=last,
         upcoming=upcoming,
+        upcoming_shown=_first(upcoming, UPCOMING_SHOWN, tr),
         scenarios=scenarios,
         content_shortfall=analysis.content.shortfall,
         has_calendar=analysis.content.has_calendar,
@@ -293,11 +320,10 @@ def build_view(
             tuple((k.name(tr.locale), tr(f"owner.{k.owner}"), tr(f"better.{k.better}"), k.formula(tr.locale))
                   for k in CATALOG),
         ),
-        run_info=Table(
-            (tr("run.col.item"), tr("run.col.value")),
-            ((tr("run.id"), run_id), (tr("run.generated_at"), generated_at.isoformat(timespec="seconds"))),
-        ),
-        diagnosis=build_diagnosis_view(analysis.diagnosis, actions, settings, analysis.month, tr),
+        diagnosis=diagnosis,
+        agenda=tuple(tr(f"section.{s}") for s in AGENDA),
+        quarterly=quarterly,
+        diagnosis_line="" if quarterly else _diagnosis_line(diagnosis, analysis, tr),
         weekly=weekly_view(analysis.cadence.weeks, analysis.results, tr),
         sends=sends_view(analysis.cadence.sends, label, tr),
         feedback=feedback_view(analysis.cadence.feedback, label, settings.labels, tr),

@@ -1,14 +1,20 @@
-"""The appendix in the deck: data quality (rows read and rejected per table, by reason, and other findings)
-and the KPI definitions."""
+"""The appendix in the deck, behind its divider: every KPI's card, data quality (rows read and rejected per
+table, by reason, and other findings) and the KPI definitions; the divider slide itself, also used before the
+quarterly review."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.presentation import Presentation as PresentationType
 
 from retropack.present.view import PackView
 from retropack.render._deck_blocks import (
     BOTTOM,
     LEFT,
+    SLIDE_W,
+    TITLE_ONLY,
     TOP,
     WIDTH,
     Line,
@@ -18,12 +24,56 @@ from retropack.render._deck_blocks import (
     notes,
     page_title,
     pages,
+    rect,
+    set_title,
     text_box,
 )
+from retropack.render._deck_meeting import card_lines, talking_points
 
-__all__ = ["add_definition_slides", "add_quality_slide"]
+__all__ = ["add_definition_slides", "add_highlight_slides", "add_quality_slide", "appendix_contents",
+           "divider_slide"]
 
 DEFINITIONS_PER_SLIDE = 8
+CARDS_PER_SLIDE = 4  # 2 × 2
+
+
+def appendix_contents(view: PackView) -> list[str]:
+    """What the appendix holds, for its divider."""
+    tr = view.words
+    return [tr("appendix.cards"), *([tr("waterfall.title")] if view.waterfalls else []), tr("funnel.title"),
+            tr("section.quality"), tr("section.definitions")]
+
+
+def divider_slide(prs: PresentationType, title: str, contents: Sequence[str]) -> None:
+    """A section's divider: its title on the accent band and what follows; a reader of the main part stops here."""
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
+    band = rect(slide, (0, 2.2, SLIDE_W, 1.6), "accent")
+    slide.shapes._spTree.insert(2, band._element)
+    set_title(slide, title, (0.8, 2.35, 11.7, 1.3), size=36, color="white")
+    text_box(slide, (0.8, 4.2, 11.7, 2.6), [Line(item, size=15, gap=4) for item in contents])
+    notes(slide, [title])
+
+
+def add_highlight_slides(prs: PresentationType, view: PackView) -> None:
+    """Every KPI on a card, four to a slide in the order of the buckets (wins, improving short of target, misses,
+    on target but worse, then those without a target worth a look): the main part shows the top three of each side."""
+    tr = view.words
+    items = [(h, "") for h in view.wins] + [(h, tr("bucket.watch_better")) for h in view.watch_better]
+    items += [(h, "") for h in view.misses] + [(h, tr("bucket.watch_worse")) for h in view.watch_worse]
+    items += [(h, tr("bucket.info")) for h in view.info]  # reference only: no target, never a win or a miss
+    if not items:
+        return
+    title = tr("deck.appendix_title", section=tr("appendix.cards"))
+    card_w, card_h = (WIDTH - 0.3) / 2, (BOTTOM - TOP - 0.2) / 2
+    for page, chunk in enumerate(pages(items, CARDS_PER_SLIDE)):
+        slide = new_slide(prs, page_title(title, page, tr))
+        talking = []
+        for i, (h, watch) in enumerate(chunk):
+            box = (LEFT + (i % 2) * (card_w + 0.3), TOP + (i // 2) * (card_h + 0.2), card_w, card_h)
+            rect(slide, box, "band" if watch else h.status, card_lines(h, tr, watch), align=PP_ALIGN.LEFT,
+                 anchor=MSO_ANCHOR.TOP)
+            talking += talking_points(h, tr)
+        notes(slide, talking)
 
 
 def add_quality_slide(prs: PresentationType, view: PackView) -> None:

@@ -1,5 +1,5 @@
 """The article's cadence in the deck: the weekly mini-trend (three native column charts and their
-counts) and the per-send table in section 1, sales' MQL feedback slot in section 3.
+counts) and the per-send table in section 1, the MQLs left waiting beside sales' MQL feedback in section 3.
 
 Each ``add_*_slide`` appends one slide to a deck being built; it only lays out the view model.
 """
@@ -26,16 +26,17 @@ from retropack.render._deck_blocks import (
     add_table,
     chart_title,
     fill,
-    heading,
     new_slide,
     notes,
     text_box,
     value_axis,
 )
 
-__all__ = ["add_feedback_slide", "add_sends_slide", "add_weekly_slide"]
+__all__ = ["add_followup_slide", "add_sends_slide", "add_weekly_slide"]
 
 CHART_H = 3.2
+FOLLOWUP_ROWS = 10  # MQLs left waiting on the slide; the PDF's appendix lists them all
+FEEDBACK_ROWS = 6
 
 
 def _weekly_chart(slide: Slide, box: Box, panel: WeeklyPanel, weekly: WeeklyView) -> None:
@@ -79,7 +80,7 @@ def add_weekly_slide(prs: Presentation, view: PackView) -> None:
               numeric=set(range(1, len(table.header))))
     below = top + 0.3 * (len(table.rows) + 1) + 0.1
     text_box(slide, (LEFT, below, WIDTH, BOTTOM - below), [Line(weekly.note, size=10, color="muted")])
-    notes(slide, [weekly.title, *weekly.lines, weekly.note])
+    notes(slide, [view.words("deck.notes.weekly")])
 
 
 def add_sends_slide(prs: Presentation, view: PackView) -> None:
@@ -96,30 +97,47 @@ def add_sends_slide(prs: Presentation, view: PackView) -> None:
     below = TOP - 0.05 + 0.3 * (len(rows) + 1) + 0.1
     lines = [Line(text, size=10, color="muted") for text in (sends.slide.note, sends.legend, sends.note) if text]
     text_box(slide, (LEFT, below, WIDTH, BOTTOM - below), lines)
-    notes(slide, [sends.title, sends.legend, sends.note, sends.slide.note,
-                  *(" / ".join(row) for row in sends.table.rows)])
+    notes(slide, [view.words("deck.notes.sends")])
 
 
-def add_feedback_slide(prs: Presentation, view: PackView) -> None:
-    """Section 3, after the MQLs left waiting: what sales said about the month's MQLs, or a blank table
-    to fill in during the meeting."""
+def add_followup_slide(prs: Presentation, view: PackView) -> None:
+    """Agenda item 3, after the misses: the MQLs left waiting (sales agrees owners on the spot) beside what sales
+    said about the month's MQLs, or a blank table to fill in during the meeting."""
     feedback, tr = view.feedback, view.words
-    slide = new_slide(prs, tr("section.misses"))
-    heading(slide, feedback.title, TOP, size=16)
-    lines = [Line(feedback.summary, size=13), *(Line(f"• {r}", size=12, gap=4) for r in feedback.reasons)]
-    text_box(slide, (LEFT, TOP + 0.45, WIDTH, 1.2), lines)
-    top = TOP + 0.45 + 0.35 + 0.3 * len(feedback.reasons) + 0.2  # the summary and a line per reason
+    slide = new_slide(prs, tr("section.followup"))
+    left_w = 7.0
+    side, side_w = LEFT + left_w + 0.3, WIDTH - left_w - 0.3
+    text_box(slide, (LEFT, TOP - 0.05, left_w, 0.6), [Line(view.sla_title, size=13, bold=True, color="accent")])
+    sla = view.sla
+    rows = sla.rows[:FOLLOWUP_ROWS]
+    top = TOP + 0.6
+    if rows:
+        add_table(slide, (LEFT, top, left_w, 0.3), sla.header, rows, [1.1, 2.6, 1.2, 1.2, 1.3, 1.3], size=9.5,
+                  numeric={5})
+        hidden = view.sla_total - len(rows)
+        more = tr("deck.more", count=hidden) if hidden > 0 else ""
+        if more:
+            text_box(slide, (LEFT, top + 0.3 * (len(rows) + 1) + 0.05, left_w, 0.3),
+                     [Line(more, size=9.5, color="muted")])
+    else:
+        text_box(slide, (LEFT, top, left_w, 1.0), [Line(view.sla_empty, size=13)])
+    lines = [Line(feedback.title, size=13, bold=True, color="accent"), Line(feedback.summary, size=11, gap=4),
+             *(Line(f"• {r}", size=10.5, gap=3) for r in feedback.reasons)]
+    text_box(slide, (side, TOP - 0.05, side_w, 1.9), lines)
     table = feedback.table
+    top = TOP + 2.0
     if feedback.filled and table.rows:
-        heading(slide, tr("feedback.bad_leads"), top)
-        add_table(slide, (LEFT, top + 0.4, WIDTH, 0.32), table.header, table.rows, [1.3, 3.0, 2.0, 1.6, 1.6, 3.0],
-                  size=11)
-        top += 0.4 + 0.32 * (len(table.rows) + 1)
+        text_box(slide, (side, top, side_w, 0.3), [Line(tr("feedback.bad_leads"), size=10.5, bold=True,
+                                                        color="muted")])
+        picked = (1, 4, 5)  # company, owner, reason: what the room talks about
+        add_table(slide, (side, top + 0.35, side_w, 0.3), [table.header[c] for c in picked],
+                  [[row[c] for c in picked] for row in table.rows[:FEEDBACK_ROWS]], [2.0, 1.1, 2.4], size=9.5)
+        top += 0.35 + 0.3 * (min(len(table.rows), FEEDBACK_ROWS) + 1)
     elif not feedback.filled:
-        add_table(slide, (LEFT, top, WIDTH, 0.36), table.header, table.rows, [4.0, 2.5, 6.0], size=12, body_h=0.5)
-        top += 0.36 + 0.5 * len(table.rows)
+        add_table(slide, (side, top, side_w, 0.32), table.header, table.rows[:FEEDBACK_ROWS], [2.0, 1.4, 2.4],
+                  size=10, body_h=0.4)
+        top += 0.32 + 0.4 * min(len(table.rows), FEEDBACK_ROWS)
     text = "  ".join(t for t in (table.note, feedback.note) if t)
     if text:
-        text_box(slide, (LEFT, top + 0.1, WIDTH, 0.5), [Line(text, size=10, color="muted")])
-    notes(slide, [feedback.title, feedback.summary, *feedback.reasons,
-                  *(" / ".join(row) for row in table.rows if any(row)), feedback.note])
+        text_box(slide, (side, top + 0.1, side_w, 0.6), [Line(text, size=9.5, color="muted")])
+    notes(slide, [tr("deck.notes.sla"), tr("deck.notes.feedback")])

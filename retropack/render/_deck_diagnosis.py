@@ -1,4 +1,5 @@
-"""The diagnosis in the deck: health overview, the raised patterns with their evidence and actions,
+"""The quarterly review in the deck (after the main part, behind its divider): health overview, the raised
+patterns with their evidence and actions,
 the roadmap, the team, and (in review months) the scoring review with a native chart.
 
 ``add_diagnosis_slides`` appends them to a deck being built; it only lays out the view model.
@@ -43,12 +44,14 @@ ROADMAP_ROW_H = 0.6  # a milestone's evidence runs to three lines of 10 pt
 
 
 def add_diagnosis_slides(prs: Presentation, view: PackView) -> None:
-    """Append the diagnosis slides to ``prs`` (a 16:9 deck) from ``view.diagnosis``."""
+    """Append the quarterly review to ``prs`` (a 16:9 deck) from ``view.diagnosis``: in full when
+    ``view.quarterly``, otherwise the scoring review alone (when it was asked for)."""
     diagnosis, tr = view.diagnosis, view.words
-    _overview_slide(prs, diagnosis.health, tr)
-    _pattern_slides(prs, diagnosis.health, tr)
-    _roadmap_slide(prs, diagnosis.roadmap, tr)
-    _capacity_slide(prs, diagnosis.capacity, tr)
+    if view.quarterly:
+        _overview_slide(prs, diagnosis.health, tr)
+        _pattern_slides(prs, diagnosis.health, tr)
+        _roadmap_slide(prs, diagnosis.roadmap, tr)
+        _capacity_slide(prs, diagnosis.capacity, tr)
     if diagnosis.scoring is not None:
         _scoring_slides(prs, diagnosis.scoring, tr)
 

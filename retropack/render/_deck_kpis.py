@@ -50,11 +50,12 @@ __all__ = ["add_funnel_slide", "add_kpi_table_slide", "add_summary_slide", "add_
            "add_waterfall_slide"]
 
 DECIDE_SHOWN = 5
-STORIES_SHOWN = 2
+STORIES_SHOWN = 3
 
 
 def add_summary_slide(prs: PresentationType, view: PackView) -> None:
-    """Counts, the focus KPIs with their trend, then what to decide today beside what moved this month."""
+    """Counts, then what to decide today beside the stories that moved several KPIs, and (outside the quarterly
+    review) the diagnosis' alerts in one line."""
     tr = view.words
     slide = new_slide(prs, tr("section.summary"))
     tile_w = (WIDTH - 4 * 0.15) / 5
@@ -62,29 +63,31 @@ def add_summary_slide(prs: PresentationType, view: PackView) -> None:
         box = (LEFT + i * (tile_w + 0.15), TOP - 0.05, tile_w, 0.7)
         rect(slide, box, count.status, [Line(str(count.count), size=20, bold=True),
                                         Line(f"{count.symbol} {count.label}", size=11)], align=PP_ALIGN.CENTER)
-    header = [tr(f"kpi.col.{c}") for c in ("name", "target", "actual", "status")]
-    add_table(slide, (LEFT, TOP + 0.8, WIDTH, 0.3), header,
-              [(f"{r.name} ※" if r.caution else r.name, r.target, r.actual,
-                f"{r.symbol} {r.status_label}  {r.trend}".strip()) for r in view.focus],
-              [5, 2.5, 2.5, 2.6], size=11, numeric={1, 2}, tints={(i, 3): r.status for i, r in enumerate(view.focus)})
-    top = TOP + 0.8 + 0.3 * (len(view.focus) + 1) + 0.2
+    top = TOP + 0.85
+    bottom = BOTTOM - (0.55 if view.diagnosis_line else 0)
     half = (WIDTH - 0.3) / 2
     decide = [Line(tr("summary.decide"), size=14, bold=True, color="accent")]
     for number, point in enumerate(view.decide[:DECIDE_SHOWN], start=1):
-        decide.append(Line(f"{number}. {point.text}", size=11, bold=True, gap=4))
+        decide.append(Line(f"{number}. {point.text}", size=11.5, bold=True, gap=5))
         if point.meta:
             decide.append(Line(point.meta, size=9.5, color="muted"))
     if not view.decide:
         decide.append(Line(tr("summary.none"), size=11, color="muted", gap=4))
-    text_box(slide, (LEFT, top, half, BOTTOM - top), decide)
+    text_box(slide, (LEFT, top, half, bottom - top), decide)
     moved = [Line(tr("summary.movement"), size=14, bold=True, color="accent")]
-    moved += [Line(line, size=10.5, gap=4) for line in view.stories[:STORIES_SHOWN]]
-    moved += [Line(f"{h.symbol} {h.summary}", size=10.5, gap=4) for h in view.top_wins[:2]]
-    text_box(slide, (LEFT + half + 0.3, top, half, BOTTOM - top), moved)
-    notes(slide, [tr("deck.notes.summary"), tr("deck.pair", label=tr("summary.status_counts"), value=view.status_line),
-                  tr("summary.decide"), *(f"{p.text} ({p.meta})" if p.meta else p.text for p in view.decide),
-                  tr("summary.movement"), *view.stories, tr("summary.top_wins"), *(h.summary for h in view.top_wins),
-                  *(f"※ {r.name}: {r.caution}" for r in view.focus if r.caution)])
+    moved += [Line(line, size=11, gap=5) for line in view.stories[:STORIES_SHOWN]]
+    if not view.stories:
+        moved.append(Line(tr("summary.no_story"), size=11, color="muted", gap=4))
+    text_box(slide, (LEFT + half + 0.3, top, half, bottom - top), moved)
+    if view.diagnosis_line:
+        rect(slide, (LEFT, BOTTOM - 0.5, WIDTH, 0.5), "band", [Line(view.diagnosis_line, size=10)],
+             align=PP_ALIGN.LEFT)
+    talking = [tr("deck.notes.summary"), tr("notes.summary.decide", count=len(view.decide))]
+    if view.stories:
+        talking.append(tr("notes.summary.stories", count=min(len(view.stories), STORIES_SHOWN)))
+    if view.diagnosis_line:
+        talking.append(tr("notes.summary.diagnosis"))
+    notes(slide, [*talking, tr("notes.summary.ask"), *(f"※ {r.name}: {r.caution}" for r in view.focus if r.caution)])
 
 
 def add_kpi_table_slide(prs: PresentationType, view: PackView) -> None:
@@ -118,8 +121,7 @@ def add_trend_slides(prs: PresentationType, view: PackView) -> None:
             pace = rows[trend.kpi_id].pace if trend.kpi_id in rows else ""
             if pace:
                 text_box(slide, (left, BOTTOM - 0.7, width, 0.7), [Line(pace, size=10, color="muted")])
-        notes(slide, [tr("deck.notes.trend"), *(line for t in trends if t.kpi_id in rows
-                                                for line in (rows[t.kpi_id].note, rows[t.kpi_id].pace))])
+        notes(slide, [tr("deck.notes.trend"), tr("deck.notes.trend_ask")])
 
 
 def add_waterfall_slide(prs: PresentationType, view: PackView) -> None:
@@ -127,7 +129,7 @@ def add_waterfall_slide(prs: PresentationType, view: PackView) -> None:
     if not view.waterfalls:
         return
     tr = view.words
-    slide = new_slide(prs, tr("waterfall.title"))
+    slide = new_slide(prs, tr("deck.appendix_title", section=tr("waterfall.title")))
     width = (WIDTH - 0.2 * (len(view.waterfalls) - 1)) / len(view.waterfalls)
     for i, chart in enumerate(view.waterfalls):
         _waterfall_chart(slide, (LEFT + i * (width + 0.2), TOP, width, BOTTOM - TOP - 0.4), chart, tr)
@@ -138,7 +140,7 @@ def add_waterfall_slide(prs: PresentationType, view: PackView) -> None:
 
 def add_funnel_slide(prs: PresentationType, view: PackView) -> None:
     tr = view.words
-    slide = new_slide(prs, tr("funnel.title"))
+    slide = new_slide(prs, tr("deck.appendix_title", section=tr("funnel.title")))
     heading(slide, view.funnel_title, TOP - 0.05, size=12)
     number_format = view.count_axis.excel
     data = CategoryChartData(number_format=number_format)

@@ -1,5 +1,5 @@
-"""Agenda items 2 to 5 and the close in the deck: a card per KPI that went well, is to watch or went badly;
-the MQLs past the follow-up deadline; the committed actions and last month's a month on; the content plan;
+"""Agenda items 2 to 5 and the close in the deck: the top three KPIs that went well and badly (every KPI's
+card is in the appendix); last month's actions a month on and this month's commitments; the content plan;
 and the closing slide of decisions and homework with blank rows to fill in.
 
 Speaker notes carry the talking points: what to say, the caveat, the question for sales, and whatever did
@@ -34,15 +34,17 @@ from retropack.render._deck_blocks import (
     text_box,
 )
 
-__all__ = ["add_action_slides", "add_closing_slide", "add_highlight_slides", "add_plan_slide", "add_sla_slide"]
+__all__ = ["add_action_slides", "add_closing_slide", "add_plan_slide", "add_previous_slide", "add_top_slide",
+           "card_lines", "talking_points"]
 
-CARDS_PER_SLIDE = 4  # 2 × 2
+TOP_CARDS = 3  # the main part's cards of agenda items 2 and 3, side by side
 CARD_CAUSES = 2  # cause lines on a card; the rest in the speaker notes, as are all caveats and insight notes
 ACTIONS_PER_SLIDE = 5
 PLAN_ROW_H = 0.28  # one line of 10.5 pt; the plan quarters hold six such rows
 
 
-def _card_lines(h: HighlightView, tr: Translator, watch: str) -> list[Line]:
+def card_lines(h: HighlightView, tr: Translator, watch: str, causes: int = CARD_CAUSES) -> list[Line]:
+    """A KPI's card: badge, trend and name, the facts, its main causes, one caveat, the review and the action."""
     lines = [Line(watch, size=9.5, bold=True, color="muted")] if watch else []
     lines += [Line("  ".join(x for x in (f"{h.symbol} {h.status_label}", h.trend, h.name) if x), size=13, bold=True),
               Line(h.facts, size=10.5, gap=2)]
@@ -50,7 +52,7 @@ def _card_lines(h: HighlightView, tr: Translator, watch: str) -> list[Line]:
         lines.append(Line(h.caution, size=9.5, bold=True, color="strong_near", gap=2))
     if h.causes:
         lines += [Line(tr("highlight.drivers"), size=10, bold=True, color="muted", gap=4)]
-        lines += [Line(f"• {d}", size=10) for d in h.causes[:CARD_CAUSES]]
+        lines += [Line(f"• {d}", size=10) for d in h.causes[:causes]]
     aside = h.caveats[:1] or h.notes[:1]
     lines += [Line(f"※ {a}", size=9.5, color="muted", gap=2) for a in aside]
     if h.review:
@@ -60,67 +62,61 @@ def _card_lines(h: HighlightView, tr: Translator, watch: str) -> list[Line]:
     return lines
 
 
-def _talking_points(h: HighlightView, tr: Translator) -> list[str]:
-    """What to say about one card, its caveat, the question for sales, and what the card left out."""
-    say = " ".join(x for x in (h.summary, h.causes[0] if h.causes else "", h.mostly) if x)
-    shown = set(h.causes[:CARD_CAUSES]) | set(h.caveats[:1] or h.notes[:1])
-    rest = [x for x in (*h.causes, *h.caveats, *h.notes) if x not in shown]
-    points = [f"■ {h.name}", tr("notes.say", text=say)]
+def talking_points(h: HighlightView, tr: Translator, causes: int = CARD_CAUSES) -> list[str]:
+    """What to say about one card beyond what it shows: the line to open with, the caveats it left out, what to
+    decide, the question for sales, and the causes that did not fit."""
+    shown = set(h.causes[:causes]) | set(h.caveats[:1] or h.notes[:1])
+    rest = [x for x in (*h.causes, *h.notes) if x not in shown]
+    points = [f"■ {h.name}", tr("notes.say", text=h.summary)]
     points += [tr("notes.caveat", text=h.caution)] if h.caution else []
-    points += [tr("notes.caveat", text=c) for c in h.caveats]
+    points += [tr("notes.caveat", text=c) for c in h.caveats if c not in shown]
     if h.review:
-        points.append(tr("notes.decide", text=h.review))
+        points.append(tr("notes.decide", text=tr("notes.review")))
     points.append(tr("notes.ask", text=h.question))
     if rest:
         points.append(tr("notes.more", items=" / ".join(rest)))
     return points
 
 
-def add_highlight_slides(prs: PresentationType, view: PackView, kind: str) -> None:
-    """Agenda item 2 (``kind`` wins: met or improved, then those improving short of target) or 3 (misses, then
-    those on target but getting worse): every KPI on a card, four to a slide; none is left to the notes."""
+def top_cards(view: PackView, kind: str) -> tuple[tuple[HighlightView, str], ...]:
+    """The main part's cards of agenda item 2 or 3: the top of the bucket, or those to watch when it is empty."""
     tr = view.words
-    items = [(h, "") for h in (view.wins if kind == "wins" else view.misses)]
-    watch_title = tr("bucket.watch_better" if kind == "wins" else "bucket.watch_worse")
-    items += [(h, watch_title) for h in (view.watch_better if kind == "wins" else view.watch_worse)]
-    items += [] if kind == "wins" else [(h, tr("bucket.info")) for h in view.info]
-    card_w, card_h = (WIDTH - 0.3) / 2, (BOTTOM - TOP - 0.2) / 2
-    for page, chunk in enumerate(pages(items, CARDS_PER_SLIDE)):
-        slide = new_slide(prs, page_title(tr(f"section.{kind}"), page, tr))
-        if not chunk:
-            empty = tr(f"highlight.none_{kind}")
-            text_box(slide, (LEFT, TOP, WIDTH, 1.0), [Line(empty, size=16)])
-            notes(slide, [empty])
-            continue
-        talking = [tr(f"deck.notes.{kind}")]
-        stories = view.stories_better if kind == "wins" else view.stories_mixed  # a worsening never under wins
-        if page == 0 and stories:
-            talking += [tr("deck.notes.story"), *stories]
-        for i, (h, watch) in enumerate(chunk):
-            box = (LEFT + (i % 2) * (card_w + 0.3), TOP + (i // 2) * (card_h + 0.2), card_w, card_h)
-            style = "band" if watch else h.status
-            rect(slide, box, style, _card_lines(h, tr, watch), align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP)
-            talking += _talking_points(h, tr)
-        notes(slide, talking)
+    top = view.top_wins if kind == "wins" else view.top_misses
+    if top:
+        return tuple((h, "") for h in top[:TOP_CARDS])
+    watch = view.watch_better if kind == "wins" else view.watch_worse
+    title = tr("bucket.watch_better" if kind == "wins" else "bucket.watch_worse")
+    return tuple((h, title) for h in watch[:TOP_CARDS])
 
 
-def add_sla_slide(prs: PresentationType, view: PackView) -> None:
+def add_top_slide(prs: PresentationType, view: PackView, kind: str) -> None:
+    """Agenda item 2 (``kind`` wins) or 3 (misses): the top three KPIs side by side; every KPI's card is in
+    the appendix."""
     tr = view.words
-    """The MQLs left waiting, on their own slide after the misses: sales agrees owners on the spot."""
-    slide = new_slide(prs, tr("section.misses"))
-    heading(slide, view.sla_title, TOP, size=16)
-    if view.sla.rows:
-        add_table(slide, (LEFT, TOP + 0.45, WIDTH, 0.32), view.sla.header, view.sla.rows,
-                  [1.4, 3.2, 1.8, 1.8, 1.6, 1.6], size=11, numeric={5})
-    else:
-        text_box(slide, (LEFT, TOP + 0.45, WIDTH, 1.0), [Line(view.sla_empty, size=16)])
-    note_line(slide, view.sla.note)
-    notes(slide, [tr("deck.notes.sla"), view.sla_title, view.sla.note])
+    slide = new_slide(prs, tr(f"section.{kind}"))
+    chosen = top_cards(view, kind)
+    if not chosen:
+        empty = tr(f"highlight.none_{kind}")
+        text_box(slide, (LEFT, TOP, WIDTH, 1.0), [Line(empty, size=16)])
+        notes(slide, [tr(f"deck.notes.{kind}")])
+        return
+    card_w = (WIDTH - 0.2 * (TOP_CARDS - 1)) / TOP_CARDS
+    for i, (h, watch) in enumerate(chosen):
+        box = (LEFT + i * (card_w + 0.2), TOP, card_w, BOTTOM - TOP - 0.4)
+        rect(slide, box, "band" if watch else h.status, card_lines(h, tr, watch, causes=3), align=PP_ALIGN.LEFT,
+             anchor=MSO_ANCHOR.TOP)
+    note_line(slide, tr("highlight.in_appendix"))
+    talking = [tr(f"deck.notes.{kind}")]
+    stories = view.stories_better if kind == "wins" else view.stories_mixed  # a worsening never under wins
+    if stories:
+        talking += [tr("deck.notes.story"), *stories]
+    for h, _ in chosen:
+        talking += talking_points(h, tr, causes=3)
+    notes(slide, talking)
 
 
 def add_action_slides(prs: PresentationType, view: PackView) -> None:
-    """The commitments: what, who, by when and what should follow, the evidence under each title; then last
-    month's commitments a month on."""
+    """The commitments: what, who, by when and what should follow, the evidence under each title."""
     tr = view.words
     header = [tr(f"actions.col.{c}") for c in ("number", "action", "owner", "due", "expected")]
     for page, actions in enumerate(pages(view.actions, ACTIONS_PER_SLIDE)):
@@ -134,8 +130,12 @@ def add_action_slides(prs: PresentationType, view: PackView) -> None:
             note_line(slide, tr("actions.intro"))
         else:
             text_box(slide, (LEFT, TOP, WIDTH, 1.0), [Line(tr("actions.none"), size=16)])
-        notes(slide, [tr("deck.notes.actions"), *(line for a in actions for line in (
-            f"{a.number}. {a.title}", f"{a.who} · {a.due_label}", a.evidence, a.expected))])
+        notes(slide, [tr("deck.notes.actions"), tr("deck.notes.actions_ask")])
+
+
+def add_previous_slide(prs: PresentationType, view: PackView) -> None:
+    """Last month's commitments a month on: what was done and how their KPI moved."""
+    tr = view.words
     slide = new_slide(prs, view.previous_title)
     table = view.previous
     if table.rows:
@@ -143,7 +143,7 @@ def add_action_slides(prs: PresentationType, view: PackView) -> None:
                   body_h=0.6)
     else:
         text_box(slide, (LEFT, TOP, WIDTH, 1.0), [Line(table.note, size=16)])
-    notes(slide, [tr("deck.notes.previous"), *(" / ".join(row) for row in table.rows)])
+    notes(slide, [tr("deck.notes.previous"), tr("deck.notes.previous_ask")])
 
 
 def add_closing_slide(prs: PresentationType, view: PackView) -> None:
@@ -160,8 +160,7 @@ def add_closing_slide(prs: PresentationType, view: PackView) -> None:
     homework = view.homework
     add_table(slide, (LEFT, top + 0.35, WIDTH, 0.3), homework.header, homework.rows, [6.8, 1.9, 2.7, 0.9],
               size=10, centered={3}, body_h=min(0.3, (BOTTOM - top - 0.5) / max(len(homework.rows) + 1, 1)))
-    notes(slide, [tr("deck.notes.closing"), homework.note, *(row[0] for row in decisions.rows if row[0]),
-                  *(" / ".join(c for c in row[:3] if c) for row in homework.rows if row[0])])
+    notes(slide, [tr("deck.notes.closing"), tr("deck.notes.closing_ask")])
 
 
 def add_plan_slide(prs: PresentationType, view: PackView) -> None:

@@ -6,6 +6,7 @@ next to the PDF being written, in a folder removed once the PDF is done.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from dataclasses import dataclass
 from importlib.resources import files
@@ -40,14 +41,21 @@ class _Page:
     template: str
     data: object
     title: str
+    lead: str  # the part's name above the first page's title ("" on the pages after it)
 
 
 def _diagnosis_pages(view: PackView) -> list[_Page]:
+    """The quarterly review after the main part: in full at a quarter's end (or asked for), the scoring review
+    alone when only that was asked for, nothing in other months."""
     diagnosis = view.diagnosis
     parts = [("sections/health.html.j2", diagnosis.health), ("sections/roadmap.html.j2", diagnosis)]
     if diagnosis.scoring is not None:
         parts.append(("sections/scoring.html.j2", diagnosis.scoring))
-    return [_Page(template, data, title) for (template, data), title in zip(parts, diagnosis.titles, strict=True)]
+    pages = [_Page(template, data, title, "") for (template, data), title in zip(parts, diagnosis.titles, strict=True)]
+    if not view.quarterly:
+        pages = [page for page in pages if page.template == "sections/scoring.html.j2"]
+    return [dataclasses.replace(page, lead=view.words("section.quarterly") if i == 0 else "")
+            for i, page in enumerate(pages)]
 
 
 def _environment() -> jinja2.Environment:
@@ -92,6 +100,7 @@ def render_html(view: PackView, charts: dict[str, str]) -> str:
         css=(folder / "pack.css").read_text(encoding="utf-8"),
         font_url=FONT.as_uri(),
         diagnosis_pages=_diagnosis_pages(view),
+        agenda=view.agenda,
     )
 
 

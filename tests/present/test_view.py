@@ -145,7 +145,7 @@ def _english_texts(view: PackView) -> dict[str, str]:
     Left out because they quote data, not words: program_name and client; in the SLA table the lead,
     company, owner, segment and date cells (the wait is checked); in the upcoming-content table the
     date, title and owner (the type is checked); in the scenario table the name, launch date and owner
-    (the status is checked); the action homework's owners; run_info's rows (run id, time); the diagnosis view.
+    (the status is checked); the action homework's owners; the diagnosis view.
     In actions, stories and highlight causes the quoted '…' names (companies, campaigns, scenarios, content)
     are data too and are cut out before checking.
     """
@@ -175,7 +175,7 @@ def _english_texts(view: PackView) -> dict[str, str]:
         texts[f"funnel {stage.label}"] = stage.category
     for count in view.status_counts:
         texts[f"status {count.status}"] = count.label
-    for name in ("sla", "cadence", "last_month_content", "upcoming", "scenarios", "definitions", "run_info",
+    for name in ("sla", "cadence", "last_month_content", "upcoming", "scenarios", "definitions",
                  "quality", "previous", "decisions", "homework"):
         table = getattr(view, name)
         texts[f"{name} header and note"] = " ".join((*table.header, table.note))

@@ -23,13 +23,15 @@ def squashed(text: str) -> str:
 def rendered(demo_view, tmp_path_factory: pytest.TempPathFactory):
     """month, locale → (view, PDF pages' text, deck)."""
     packs = {}
-    for month, locale in (("2026-10", "ja"), ("2026-10", "en"), ("2026-09", "ja")):
-        view = demo_view(month, locale=locale)
+    for month, locale, quarterly in (("2026-10", "ja", False), ("2026-10", "en", False), ("2026-09", "ja", False),
+                                     ("2026-10", "ja", True)):
+        view = demo_view(month, locale=locale, quarterly=quarterly)
         folder = tmp_path_factory.mktemp(f"{month}-{locale}")
         render_pdf(view, folder / "pack.pdf")
         render_pptx(view, folder / "pack.pptx")
         pages = [squashed(page.extract_text()) for page in PdfReader(folder / "pack.pdf").pages]
-        packs[month, locale] = view, pages, Presentation(str(folder / "pack.pptx"))
+        packs[(month, locale, "quarterly") if quarterly else (month, locale)] = (
+            view, pages, Presentation(str(folder / "pack.pptx")))
     return packs
 
 
@@ -52,7 +54,7 @@ def test_section_1_shows_the_weeks_and_every_send_in_the_pdf(rendered, locale: s
     assert "▼" in sends and "▲" in sends
 
 
-def test_the_feedback_slot_follows_the_sla_list_in_section_3(rendered) -> None:
+def test_the_feedback_slot_is_beside_the_sla_list_in_section_3(rendered) -> None:
     view, pages, _ = rendered["2026-10", "ja"]
     text = "".join(pages)
     sla = text.index(squashed(view.sla_title))
@@ -60,7 +62,7 @@ def test_the_feedback_slot_follows_the_sla_list_in_section_3(rendered) -> None:
     actions = text.index(squashed(view.words("section.actions")), sla)
     assert slot < actions
     assert squashed("2026年10月のMQL68件のうち8件を営業が評価しました。") in text[slot:actions]
-    assert squashed("L003472青葉不動産株式会社ホワイトペーパー中小企業") in text[slot:actions]
+    assert squashed("青葉不動産株式会社高橋美咲情報収集段階で検討時期が未定") in text[slot:actions]  # company, owner, reason
 
 
 def test_a_month_without_feedback_has_blank_rows_to_fill_in(rendered) -> None:
@@ -72,13 +74,13 @@ def test_a_month_without_feedback_has_blank_rows_to_fill_in(rendered) -> None:
         squashed(view.words("section.actions")), slot)
     slide = next(s for s in deck.slides if any(sh.has_text_frame and "会議で記入" in sh.text_frame.text
                                                for sh in s.shapes))
-    table = next(sh.table for sh in slide.shapes if sh.has_table)
+    table = [sh.table for sh in slide.shapes if sh.has_table][-1]  # beside the MQLs left waiting
     assert [c.text for c in table.rows[0].cells] == ["リード(会社名)", "評価(適切/不適切)", "理由"]
     assert len(table.rows) == 1 + 6 and all(c.text == "" for row in list(table.rows)[1:] for c in row.cells)
 
 
 def test_the_roadmap_page_says_the_evidence_and_the_scoring_review_status(rendered) -> None:
-    view, pages, _ = rendered["2026-10", "ja"]
+    view, pages, _ = rendered["2026-10", "ja", "quarterly"]
     roadmap = pages[page_of(pages, view.words("roadmap.title"))]
     assert squashed(view.diagnosis.roadmap.scoring_status) in roadmap
     assert squashed("次回は2026年11月(運用18ヶ月目)です。前回の見直し月は2026年8月(運用15ヶ月目)でした。") in roadmap
@@ -108,11 +110,12 @@ def test_the_deck_has_three_native_weekly_charts_and_the_send_table(rendered, lo
     assert names.index(view.weekly.title) < names.index(view.sends.title) < names.index(view.words("section.wins"))
 
 
-def test_the_feedback_slide_comes_right_after_the_mqls_left_waiting(rendered) -> None:
+def test_the_feedback_shares_the_slide_of_the_mqls_left_waiting(rendered) -> None:
     view, _, deck = rendered["2026-10", "ja"]
     texts = ["\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame) for slide in deck.slides]
-    sla = next(i for i, text in enumerate(texts) if view.sla_title in text)
-    assert "営業からのMQLフィードバック" in texts[sla + 1] and view.feedback.summary in texts[sla + 1]
-    table = next(sh.table for sh in deck.slides[sla + 1].shapes if sh.has_table)
-    assert [[c.text for c in row.cells] for row in list(table.rows)[1:]] == [list(r) for r in view.feedback.table.rows]
-    assert view.feedback.summary in deck.slides[sla + 1].notes_slide.notes_text_frame.text
+    slide = next(i for i, text in enumerate(texts) if view.sla_title in text)
+    assert "営業からのMQLフィードバック" in texts[slide] and view.feedback.summary in texts[slide]
+    sla, feedback = (sh.table for sh in deck.slides[slide].shapes if sh.has_table)
+    assert [[c.text for c in row.cells] for row in list(sla.rows)[1:]] == [list(r) for r in view.sla.rows]
+    assert [[c.text for c in row.cells] for row in list(feedback.rows)[1:]] == [
+        [r[1], r[4], r[5]] for r in view.feedback.table.rows[:6]]

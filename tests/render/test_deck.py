@@ -261,18 +261,23 @@ def test_every_slide_has_speaker_notes(deck: Path) -> None:
     for slide in prs.slides:
         assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip(), slide.shapes.title.text
     summary = prs.slides[_titles(prs).index("サマリー")].notes_slide.notes_text_frame.text
-    assert make_view("ja").decide[0].text in summary
+    decisions = len(make_view("ja").decide)
+    assert f"本日決めることは{decisions}点です。" in summary  # a talking point, not the slide read again
+    assert make_view("ja").decide[0].text not in summary
 
 
 def test_highlight_notes_carry_talking_points_and_a_question_for_sales(deck: Path) -> None:
-    """Per card: what to say, the question to ask sales; the slide's cards all have theirs."""
+    """Per card: what to say, the question to ask sales; the main part's three misses and every card of the
+    appendix have theirs."""
     prs = Presentation(str(deck))
     view = make_view("ja")
-    notes = "\n".join(slide.notes_slide.notes_text_frame.text for slide in prs.slides
-                      if slide.shapes.title.text.startswith("3. うまくいかなかったこと"))
-    for card in view.misses:
-        assert f"■ {card.name}" in notes and f"営業への質問: {card.question}" in notes
-        assert f"話すこと: {card.summary}" in notes
+    main = prs.slides[_titles(prs).index("3. うまくいかなかったこと")].notes_slide.notes_text_frame.text
+    appendix = "\n".join(slide.notes_slide.notes_text_frame.text for slide in prs.slides
+                         if slide.shapes.title.text.startswith("付録: KPIごとの詳細"))
+    assert len(view.top_misses) == 3
+    for notes, cards in ((main, view.top_misses), (appendix, view.misses)):
+        for card in cards:
+            assert f"■ {card.name}" in notes and f"営業への質問: {card.question}" in notes
 
 
 def _faces(path: Path) -> set[tuple[str, str]]:
@@ -300,13 +305,17 @@ def test_the_deck_font_is_the_configured_one(tmp_path: Path) -> None:
 
 
 def test_no_kpi_is_left_off_the_slides(deck: Path) -> None:
-    """Six wins are two slides of three cards: every KPI is on a card, none only in the speaker notes."""
+    """The main part shows the top three wins; the appendix every KPI on a card, four to a slide (six wins and
+    six misses: three full slides), none only in the speaker notes."""
     prs = Presentation(str(deck))
-    slides = [slide for slide in prs.slides if slide.shapes.title.text.startswith("2. うまくいったこと")]
+    view = make_view("ja")
+    top = prs.slides[_titles(prs).index("2. うまくいったこと")]
+    top_text = "\n".join(shape.text_frame.text for shape in top.shapes if shape.has_text_frame)
+    assert [card.name in top_text for card in view.wins] == [True] * 3 + [False] * 3
+    slides = [slide for slide in prs.slides if slide.shapes.title.text.startswith("付録: KPIごとの詳細")]
     texts = "\n".join(shape.text_frame.text for slide in slides for shape in slide.shapes if shape.has_text_frame)
-    assert len(slides) == 2 and [t for t in _titles(prs) if t.startswith("2.")] == ["2. うまくいったこと",
-                                                                                  "2. うまくいったこと(続き)"]
-    for card in make_view("ja").wins:
+    assert len(slides) == 3 and [t for t in _titles(prs) if t.startswith("2.")] == ["2. うまくいったこと"]
+    for card in (*view.wins, *view.misses):
         assert card.name in texts and card.facts in texts
 
 

@@ -34,17 +34,26 @@ def test_a_review_month_adds_the_scoring_slides_with_a_native_chart(demo_view) -
 
 
 def test_the_overview_names_every_pattern_and_the_team_shows_its_shortfall(demo_view) -> None:
-    prs = deck(demo_view("2026-10", locale="en"))
+    prs = deck(demo_view("2026-10", locale="en", quarterly=True))
     overview, *rest = prs.slides
     for number in range(1, 6):
         assert f"Failure pattern {number}:" in texts(overview)
     team = next(s for s in rest if "The team against" in s.shapes.title.text_frame.text)
     assert "33–50 h" in texts(team) and "10 h" in texts(team)
-    assert not any("scoring" in s.shapes.title.text_frame.text for s in rest)
+    assert any("scoring" in s.shapes.title.text_frame.text for s in rest)  # the quarterly review holds the scoring's
+
+
+def test_a_month_that_ends_no_quarter_has_no_diagnosis_slides(demo_view) -> None:
+    """October 2026 is program month 17: the summary carries the alerts in one line, the review waits for month 18."""
+    view = demo_view("2026-10")
+    assert not view.quarterly and view.diagnosis.scoring is None
+    assert len(deck(view).slides) == 0
+    assert view.diagnosis_line.startswith("運用診断の注意点(2026年11月の四半期レビューで詳しく確認): ")
+    assert "× 失敗パターン3: 営業との連携ができていない" in view.diagnosis_line
 
 
 def test_every_run_has_the_japanese_typeface(demo_view) -> None:
-    prs = deck(demo_view("2026-10"))
+    prs = deck(demo_view("2026-10", quarterly=True))
     runs = [r for slide in prs.slides for shape in slide.shapes if shape.has_text_frame
             for p in shape.text_frame.paragraphs for r in p.runs]
     assert runs and all(r.font.name == "Meiryo" for r in runs)
