@@ -225,7 +225,7 @@ def choose_actions(rules: Rules, results: Sequence[KpiResult], signals: Mapping[
     history = history or History()
     by_id = {r.kpi.id: r for r in results}
     drivers = {r.kpi.id: driver_of(r) for r in results}
-    fired = []
+    fired: list[tuple[tuple[int, int, int], ActionRule, KpiResult | None]] = []
     for order, rule in enumerate(rules.actions):
         if rule.when.unreliable:
             fired += [((0 if r.focus else 1, DATA_FIX, order), rule, r) for r in results if r.kpi.id in unreliable]

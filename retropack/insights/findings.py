@@ -18,8 +18,8 @@ from retropack.kpis.inputs import KpiInputs
 from retropack.load import Dataset
 from retropack.months import Month
 
-__all__ = ["BULK_MIN_LEADS", "BULK_SHARE", "BULK_WINDOW", "LINKAGE_SHARE", "STAGES_MIN_DEALS", "Finding",
-           "FunnelCounts", "find_findings", "kpis_touched"]
+__all__ = ["BULK_MIN_LEADS", "BULK_SHARE", "BULK_WINDOW", "LINKAGE_SHARE", "MATERIAL_SHARE", "STAGES_MIN_DEALS",
+           "Finding", "FunnelCounts", "find_findings", "kpis_touched"]
 
 LINKAGE_SHARE = 0.5  # deals without an SQL lead: a large share of the month's deals is a linkage problem
 BULK_WINDOW = pd.Timedelta(minutes=5)  # leads created this close together came in one import
@@ -29,6 +29,8 @@ STAGES_MIN_DEALS = 20  # a deals table this large with no won or lost deal at al
 WON_KPIS = ("ma_won_amount", "roi", "cac", "ltv", "pipeline_velocity")
 SUMS_OF_WON = ("ma_won_amount", "roi", "ltv", "pipeline_velocity")  # read the won amount (CAC counts deals)
 CYCLE_KPIS = ("pipeline_velocity",)
+MATERIAL_SHARE = 0.05  # kept deals without amount, or closed before created: below this share of the 12 months' won
+# or closed deals the sums and cycles barely move (the finding is listed, its KPIs stay reliable)
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,8 @@ def _won_without_amount(dataset: Dataset, month: Month) -> list[Finding]:
     count = int(missing.sum())
     if not count:
         return []
-    return [Finding("won_without_amount", "deals", count, count / int(won.sum()), SUMS_OF_WON,
+    share = count / int(won.sum())
+    return [Finding("won_without_amount", "deals", count, share, SUMS_OF_WON if share >= MATERIAL_SHARE else (),
                     f"{count} of {int(won.sum())} won deals of the 12 months ending {month} have no amount",
                     (("count", count), ("total", int(won.sum()))))]
 
@@ -200,7 +203,8 @@ def _closed_before_created(dataset: Dataset, month: Month) -> list[Finding]:
     if not count:
         return []
     closed_12 = int((deals["stage"].isin(("won", "lost")) & last_12).sum())
-    return [Finding("closed_before_created", "deals", count, count / closed_12, CYCLE_KPIS,
+    share = count / closed_12
+    return [Finding("closed_before_created", "deals", count, share, CYCLE_KPIS if share >= MATERIAL_SHARE else (),
                     f"{count} of {closed_12} deals closed in the 12 months ending {month} closed before created",
                     (("count", count), ("total", closed_12)))]
 

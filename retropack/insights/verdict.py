@@ -136,7 +136,7 @@ def _below_commitment(result: KpiResult, tolerance: float) -> bool:
 def judge_kpi(result: KpiResult, insights: Sequence[Insight], events: Events | None, min_events: int,
               findings: Sequence[str] = (), tolerance: float = 0.10) -> Verdict:
     """The KPI's one verdict; ``findings`` are the ids of the data findings that touch it."""
-    kinds = {i.type: i for i in insights if i.kpi_id == result.kpi.id}
+    kinds: dict[str, Insight] = {i.type: i for i in insights if i.kpi_id == result.kpi.id}
     few = events is not None and result.actual is not None and events.now < min_events
     direction = _direction(result, events, few, kinds)
     reasons: list[str] = []

@@ -70,6 +70,8 @@ async def ensure_alerts(client: PrefectClient, settings: Settings, deployment_id
     from prefect.blocks.webhook import Webhook
     from prefect.events.actions import CallWebhook
     from prefect.events.schemas.automations import EventTrigger, Posture
+    from prefect.types import SecretDict
+    from pydantic import SecretStr
 
     name = alert_automation_name(settings)
     existing = await client.read_automations_by_name(name)
@@ -79,9 +81,10 @@ async def ensure_alerts(client: PrefectClient, settings: Settings, deployment_id
         return None
     url = read_secret(settings.alerts.webhook_url_env, "alerts.webhook_url_env", ConfigError)
     # the address comes from the operator's own environment, so the server may post to a private network's host
-    block = Webhook(method="POST", url=url, headers={"Content-Type": "application/json"}, allow_private_urls=True)
+    block = Webhook(method="POST", url=SecretStr(url), headers=SecretDict({"Content-Type": "application/json"}),
+                    allow_private_urls=True)
     block_id = await block.asave(name, overwrite=True, client=client)
-    automation = AutomationCore(
+    wanted = AutomationCore(
         name=name,
         description=f"retropack: post {settings.client}'s failed and crashed runs to its alerts webhook.",
         trigger=EventTrigger(
@@ -94,11 +97,11 @@ async def ensure_alerts(client: PrefectClient, settings: Settings, deployment_id
         actions=[CallWebhook(block_document_id=block_id, payload=alert_template(settings, config, out, data))],
     )
     if existing:
-        await client.update_automation(existing[0].id, automation)
+        await client.update_automation(existing[0].id, wanted)
         for extra in existing[1:]:
             await client.delete_automation(extra.id)
         return existing[0].id
-    return await client.create_automation(automation)
+    return await client.create_automation(wanted)
 
 
 async def ensure_crash_detection(client: PrefectClient, crash_after: float) -> UUID:
@@ -127,7 +130,7 @@ async def ensure_crash_detection(client: PrefectClient, crash_after: float) -> U
     existing = await client.read_automations_by_name(CRASH_AUTOMATION)
     if existing:
         # updating starts the server's watch afresh: a run whose last heartbeat came before would never be marked
-        if existing[0].trigger.within != automation.trigger.within:
+        if getattr(existing[0].trigger, "within", None) != getattr(automation.trigger, "within", None):
             await client.update_automation(existing[0].id, automation)
         return existing[0].id
     return await client.create_automation(automation)
