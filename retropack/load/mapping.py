@@ -128,7 +128,8 @@ class ExportMapping(StrictModel):
 
     @field_validator("date_format")
     @classmethod
-    def _formats(cls, value: dict[str, DateFormats | dict[str, DateFormats]]) -> dict[str, DateFormats | dict[str, DateFormats]]:
+    def _formats(cls, value: dict[str, DateFormats | dict[str, DateFormats]]
+                 ) -> dict[str, DateFormats | dict[str, DateFormats]]:
         for table, formats in value.items():
             for column, given in (formats.items() if isinstance(formats, dict) else [("", formats)]):
                 known = [c.name for c in TABLES[table].columns if c.kind == "timestamp"] if table in TABLES else []
