@@ -25,11 +25,12 @@ from retropack.present.messages import Translator
 from retropack.present.why import FACTOR_UNITS, group_who
 from retropack.rules import ActionRule
 
-__all__ = ["BLANK_ROWS", "COMPANIES_NAMED", "ActionView", "Decisions", "action_views", "closing_tables",
+__all__ = ["BLANK_ROWS", "CLOSING_ROWS", "COMPANIES_NAMED", "ActionView", "Decisions", "action_views", "closing_tables",
            "previous_table"]
 
 COMPANIES_NAMED = 2  # a title names this many companies, then "ほか N社"
-BLANK_ROWS = 2  # empty rows of each closing table, to fill in the meeting
+BLANK_ROWS = 2  # empty rows of each closing table, to fill in the meeting ...
+CLOSING_ROWS = 14  # ... as long as both tables, blank rows included, still fit the one closing page or slide
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,8 @@ def closing_tables(actions: Sequence[ActionView], asked: Decisions, results: Seq
     decisions = [(row, "", "", "") for row in _decision_rows(actions, asked, results, tr, currency)]
     decisions.append((tr("closing.next_meeting"), "", "", ""))
     homework = [(f"{a.number}. {a.title}", a.assignee or a.owner, a.due_label, "☐") for a in actions]
+    blank = max(0, min(BLANK_ROWS, (CLOSING_ROWS - len(decisions) - len(homework)) // 2))
     return (Table(tuple(tr(f"closing.col.{c}") for c in ("topic", "decision", "owner", "due")),
-                  tuple(decisions) + (("", "", "", ""),) * BLANK_ROWS),
+                  tuple(decisions) + (("", "", "", ""),) * blank),
             Table(tuple(tr(f"closing.col.{c}") for c in ("item", "owner", "due", "check")),
-                  tuple(homework) + (("", "", "", "☐"),) * BLANK_ROWS, tr("closing.note")))
+                  tuple(homework) + (("", "", "", "☐"),) * blank, tr("closing.note")))

@@ -179,3 +179,14 @@ def test_the_notes_are_talking_points_not_the_slide_again(packs, name: str) -> N
         notes = _words(slide.notes_slide.notes_text_frame.text)
         if len(words) >= 20:
             assert len(words & notes) / len(words) < 0.5, slide.shapes.title.text_frame.text
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_no_page_of_the_pdf_is_near_empty(packs, name: str) -> None:
+    """A page with a table's last row and nothing else (the closing tables spilling over) is paper for nothing:
+    every page but the appendix's divider holds at least a few lines."""
+    _, _, pages = packs[name]
+    thin = [(number, squashed(text)[:40]) for number, text in enumerate(pages, start=1)
+            if len(squashed(text)) < 120 and number > 1]
+    dividers = [(n, t) for n, t in thin if len(pages[n - 1].strip().splitlines()) <= 3]  # the appendix's title page
+    assert [p for p in thin if p not in dividers] == []
