@@ -19,7 +19,7 @@ from retropack.errors import DataError, RenderError
 from retropack.gather._snapshot import read_state
 from retropack.gather.hubspot import SyncReport, sync_hubspot
 from retropack.insights.analysis import Analysis, analyse
-from retropack.load import Dataset, Finding, load_dataset
+from retropack.load import Dataset, Finding, load_dataset, require_rows
 from retropack.months import Month
 from retropack.present.view import PackView, build_view
 from retropack.publish import write_json
@@ -77,6 +77,7 @@ def load(settings: Settings) -> Dataset:
         )
         _loaded.clear()
         _loaded[key] = dataset
+    require_rows(dataset)  # a header-only export is no quiet month: no pack of zeros is built from it
     findings = list(dataset.findings)
     if settings.source.kind == "hubspot":  # parts the last sync could not read are said in the pack
         for part in read_state(settings.data.path).get("skipped", []):

@@ -32,8 +32,8 @@ from retropack.load.mapping import ExportMapping, merged
 from retropack.load.spill import RejectSpill
 from retropack.load.tables import EMAIL_EVENTS, EVENT_COUNTS, TABLES, Column, Kind, Table, opt
 
-__all__ = ["DEFAULT_MAX_AMOUNT", "load_dataset", "parse_timestamps", "parse_numbers", "derive_send_counts",
-           "apply_event_counts"]
+__all__ = ["DEFAULT_MAX_AMOUNT", "apply_event_counts", "derive_send_counts", "load_dataset", "parse_numbers",
+           "parse_timestamps", "require_rows"]
 
 # Patterns spell digits [0-9] and spaces [ ] (not \d, \s) so pandas runs them in pyarrow, not row by row.
 # A number may carry a currency mark before it (¥, $) or after it (円) and thousands separators;
@@ -116,8 +116,6 @@ def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share
         for name, raw in headers.items():
             _require_columns(specs[name], raw, cells[name], mapped=bool(mapping.columns.get(name)),
                              export_headers=_headers_for(mapping.columns.get(name, {})))
-        for name, raw in raws.items():
-            _require_rows(TABLES[name], raw)
         options = _Options(timezone, mapping.date_order, {t: mapping.date_formats(t) for t in TABLES},
                            value_maps={t: tuple(m) for t, m in mapping.values.items()}, max_amount=max_amount)
         checked = {name: _check_table(specs[name], raw, cells, options) for name, raw in raws.items()}
@@ -230,16 +228,20 @@ def _require_columns(table: Table, raw: RawTable, cells: pd.DataFrame, *, mapped
                     f"(it has: {', '.join(raw.headers.values())}); {fix}{hint}.")
 
 
-def _require_rows(table: Table, raw: RawTable) -> None:
+def require_rows(dataset: Dataset) -> None:
     """Stop on a required table without a single data row: that is a broken export (a filter that matched
-    nothing, a download cut after its header), not a month without activity, and its pack would be all zeros."""
-    if not table.required or not raw.frame.empty:
-        return
-    raise DataError(
-        f"Table {table.name} ('{raw.path}') has its header row and no data rows; a required table with no rows is "
-        f"a broken export, not a quiet month, so export the {table.name} table again with its rows (check the "
-        f"export's filters and that the download finished) and run again."
-    )
+    nothing, a download cut after its header), not a month without activity, and its pack would be all zeros.
+    The run asks this of the dataset it builds a pack from; a dataset read for a part of the analysis alone may
+    leave a table empty."""
+    for name, table in TABLES.items():
+        quality = dataset.quality.get(name)
+        if not table.required or quality is None or quality.rows_read or quality.file is None:
+            continue
+        raise DataError(
+            f"Table {name} ('{quality.file}') has its header row and no data rows; a required table with no rows is "
+            f"a broken export, not a quiet month, so export the {name} table again with its rows (check the "
+            f"export's filters and that the download finished) and run again."
+        )
 
 
 @dataclass

@@ -25,7 +25,9 @@ from tests.conftest import ROOT
 CRM = ROOT / "tests" / "data" / "crm" / "sales_pipeline.csv"
 HUBSPOT = ROOT / "tests" / "data" / "hubspot"
 LEADS_HEADER = "lead_id,created_at\n"
+LEADS_OLD = LEADS_HEADER + "L0,2015-01-05\n"  # likewise one lead long before
 SENDS_HEADER = "send_id,sent_at,delivered,unique_opens,unique_clicks,unsubscribes\n"
+SENDS_OLD = SENDS_HEADER + "S0,2015-01-05,0,0,0,0\n"  # a required table has rows: one send long before the months read
 
 
 def client(folder: Path, data: dict, **settings: object) -> Path:
@@ -59,8 +61,8 @@ def crm(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("crm")
     (folder / "exports").mkdir()
     shutil.copy(CRM, folder / "exports" / "sales_pipeline.csv")
-    (folder / "exports" / "leads.csv").write_text(LEADS_HEADER, encoding="utf-8")
-    (folder / "exports" / "email_sends.csv").write_text(SENDS_HEADER, encoding="utf-8")
+    (folder / "exports" / "leads.csv").write_text(LEADS_OLD, encoding="utf-8")
+    (folder / "exports" / "email_sends.csv").write_text(SENDS_OLD, encoding="utf-8")
     config = client(folder, CRM_MAPPING, data_quality={"max_reject_share": 0.06})
     return folder, *load(config)
 
@@ -165,7 +167,7 @@ def hubspot(tmp_path: Path) -> Path:
                  exports / "hubspot-crm-exports-all-contacts-2025-07-01.csv")
     hubspot_file(HUBSPOT / "deals_all_properties.header.csv", DEALS,
                  exports / "hubspot-crm-exports-all-deals-2025-07-01.csv")
-    (exports / "email_sends.csv").write_text(SENDS_HEADER, encoding="utf-8")
+    (exports / "email_sends.csv").write_text(SENDS_OLD, encoding="utf-8")
     return client(tmp_path, {"preset": "hubspot-export"},
                   program={"name": "HubSpot", "start_month": "2025-01", "currency": "JPY"})
 
@@ -207,7 +209,7 @@ def test_japanese_headers_and_stages_read_with_the_same_preset(tmp_path: Path) -
         '"9001","2025-06-10 10:00","1200000","成約","2025-06-27 18:00","佐藤 健太"\n'
         '"9002","2025-06-11 10:00","500000","失注","2025-06-20 18:00","佐藤 健太"\n'
         '"9003","2025-06-12 10:00","","アポ設定済み","2025-09-30 00:00",""\n', encoding="utf-8-sig")
-    (exports / "email_sends.csv").write_text(SENDS_HEADER, encoding="utf-8")
+    (exports / "email_sends.csv").write_text(SENDS_OLD, encoding="utf-8")
     _, dataset = load(client(tmp_path, {"preset": "hubspot-export"}))
     assert dataset.tables["deals"]["stage"].tolist() == ["won", "lost", "open"]
     assert dataset.tables["leads"]["segment"].tolist() == ["製造"]
@@ -232,7 +234,7 @@ def test_salesforce_reports_read_with_their_footer_dropped(tmp_path: Path) -> No
         '"0061","A","Closed Won","$1,200,000","6/21/2025","6/28/2025","Taro Yamada"\n'
         '"0062","B","Negotiation/Review","$500,000","6/22/2025","7/31/2025","Taro Yamada"\n' + SF_FOOTER,
         encoding="utf-8")
-    (exports / "email_sends.csv").write_text(SENDS_HEADER, encoding="utf-8")
+    (exports / "email_sends.csv").write_text(SENDS_OLD, encoding="utf-8")
     config = client(tmp_path, {"preset": "salesforce-report",
                                "files": {"leads": "report1751328000001.csv", "deals": "report1751328000002.csv"}})
     _, dataset = load(config)
@@ -250,8 +252,8 @@ def test_salesforce_reports_read_with_their_footer_dropped(tmp_path: Path) -> No
 def crm_folder(tmp_path: Path) -> Path:
     (tmp_path / "exports").mkdir()
     shutil.copy(CRM, tmp_path / "exports" / "sales_pipeline.csv")
-    (tmp_path / "exports" / "leads.csv").write_text(LEADS_HEADER, encoding="utf-8")
-    (tmp_path / "exports" / "email_sends.csv").write_text(SENDS_HEADER, encoding="utf-8")
+    (tmp_path / "exports" / "leads.csv").write_text(LEADS_OLD, encoding="utf-8")
+    (tmp_path / "exports" / "email_sends.csv").write_text(SENDS_OLD, encoding="utf-8")
     return tmp_path
 
 

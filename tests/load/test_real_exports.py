@@ -20,7 +20,7 @@ from retropack.months import Month
 from retropack.present.messages import Translator
 from retropack.present.tables import quality_tables
 from retropack.publish.kpis_json import kpis_document
-from tests.load.test_exports import HUBSPOT, MQL, SENDS_HEADER, client, hubspot_file, load
+from tests.load.test_exports import HUBSPOT, MQL, SENDS_OLD, client, hubspot_file, load
 
 CONTACT = {"Record ID": "101", "Create Date": "2025-06-02 10:15", "Email": "a@example.com"}
 
@@ -40,7 +40,7 @@ def hubspot_folder(tmp_path: Path, deals: list[dict[str, str]], **data: object) 
                  exports / "hubspot-crm-exports-all-contacts-2025-07-01.csv")
     hubspot_file(HUBSPOT / "deals_all_properties.header.csv", deals,
                  exports / "hubspot-crm-exports-all-deals-2025-07-01.csv")
-    (exports / "email_sends.csv").write_text(SENDS_HEADER, encoding="utf-8")
+    (exports / "email_sends.csv").write_text(SENDS_OLD, encoding="utf-8")
     return client(tmp_path, {"preset": "hubspot-export", **data},
                   program={"name": "HubSpot", "start_month": "2025-01", "currency": "USD"})
 
@@ -188,8 +188,8 @@ def mailchimp_rows(dates: tuple[str, str], *, ids: bool = True, sep: str = ",") 
 def mailchimp_folder(tmp_path: Path, text: bytes, **data: object) -> Path:
     exports = tmp_path / "exports"
     exports.mkdir()
-    (exports / "leads.csv").write_text("lead_id,created_at\n", encoding="utf-8")
-    (exports / "deals.csv").write_text("deal_id,created_at,amount,stage\n", encoding="utf-8")
+    (exports / "leads.csv").write_text("lead_id,created_at\nL0,2015-01-05\n", encoding="utf-8")
+    (exports / "deals.csv").write_text("deal_id,created_at,amount,stage\nD0,2015-01-05,0,open\n", encoding="utf-8")
     (exports / "campaigns.csv").write_bytes(text)
     return client(tmp_path, {"preset": "mailchimp-campaigns", "files": {"email_sends": "campaigns*.csv"}, **data})
 
