@@ -99,7 +99,7 @@ def add_kpi_table_slide(prs: PresentationType, view: PackView) -> None:
              f"{r.change} {r.trend[:1]}".strip(), f"{r.symbol} {r.status_label}") for r in view.kpis]
     row_h = min(0.32, (BOTTOM - 0.4 - TOP) / (len(rows) + 1))  # 16 KPIs: 0.3 in, the floor of 10.5 pt text
     add_table(slide, (LEFT, TOP - 0.05, WIDTH, row_h), [tr(f"kpi.col.{c}") for c in columns], rows,
-              [0.6, 3.2, 0.9, 1.9, 1.6, 1.6, 1.5, 1.4], size=10.5, numeric={3, 4, 5, 6}, centered={0, 2},
+              [0.75, 3.0, 0.9, 1.6, 1.4, 1.4, 1.45, 2.2], size=10.5, numeric={3, 4, 5, 6}, centered={0, 2},
               tints={(i, 7): r.status for i, r in enumerate(view.kpis)})
     legend_top = TOP - 0.05 + row_h * (len(rows) + 1) + 0.08
     text_box(slide, (LEFT, legend_top, WIDTH, 0.35), [Line(tr("kpi.legend"), size=10, color="muted")])
