@@ -8,8 +8,10 @@ from collections.abc import Callable
 import pytest
 
 from retropack.insights.diagnosis.evidence import Evidence, KpiRef, Quantity
+from retropack.insights.patterns import Insight
 from retropack.insights.story import Movement, Story
 from retropack.present.diagnosis.words import Words
+from retropack.present.insights import insight_line
 from retropack.present.messages import Translator, t
 from retropack.present.story import story_line
 from retropack.present.view import PackView
@@ -55,3 +57,19 @@ def test_the_plain_phrases(demo_view: Callable[..., PackView]) -> None:
     names = [r.name for r in demo_view("2026-10").kpis]
     assert "パイプライン速度（日次）" in names and "リード獲得コスト（CPL）" in names
     assert not any(" (" in name or "(" in name for name in names)  # full-width brackets in Japanese names
+
+
+def test_a_count_that_fell_is_said_to_fall_in_its_summary(demo_view: Callable[..., PackView]) -> None:
+    """New leads 322 → 245 met their target but are watched: the card said 「悪化しました」."""
+    (ja,) = [h for h in demo_view("2026-10").highlights if h.kpi_id == "new_leads"]
+    assert ja.summary == "新規リード数は目標200を達成していますが、前月322から245へ減少しました(−77)。"
+    (en,) = [h for h in demo_view("2026-10", locale="en").highlights if h.kpi_id == "new_leads"]
+    assert en.summary == "New leads meets its target of 200 but fell from 322 to 245 (−77)."
+
+
+def test_a_counts_trend_rises_and_a_rates_trend_improves() -> None:
+    rising = Insight("trend", "sqls", {"direction": "up", "better": True, "months": 3, "from": 10, "to": 24})
+    assert insight_line(rising, Translator("ja"), "JPY") == "3ヶ月連続で増加しています(10 → 24)。"
+    assert insight_line(rising, Translator("en"), "JPY") == "It has risen 3 months in a row (10 → 24)."
+    rate = Insight("trend", "email_ctr", {"direction": "down", "better": False, "months": 3, "from": 0.04, "to": 0.028})
+    assert insight_line(rate, Translator("ja"), "JPY").startswith("3ヶ月連続で悪化しています")
