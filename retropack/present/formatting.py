@@ -6,6 +6,7 @@ This is the one place where a number becomes text, in the view's locale and the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -116,6 +117,25 @@ class AxisFormat:
                                     value=number)
             return _money(value, self.currency)
         return f"{value:,.0f}"
+
+    def labels(self, values: Sequence[float]) -> list[str]:
+        """Tick labels for a whole axis: the short form, or more digits when the short form would repeat a
+        label (¥1.4M three times on a narrow range reads as a flat line)."""
+        short = [self.label(v) for v in values]
+        if len(set(short)) == len(short):
+            return short
+        for decimals in range(1, 4):
+            exact = [self._exact(v, decimals) for v in values]
+            if len(set(exact)) == len(exact):
+                return exact
+        return exact
+
+    def _exact(self, value: float, decimals: int) -> str:
+        if self.unit == "rate":
+            return f"{value * 100:.{decimals}f}%"
+        if self.unit in ("money", "money_per_day"):
+            return _money(value, self.currency)
+        return f"{value:,.{decimals}f}"
 
     @property
     def excel(self) -> str:

@@ -15,7 +15,7 @@ from retropack.insights.highlights import Highlight
 from retropack.insights.targets import TargetReview
 from retropack.present.actions import ActionView
 from retropack.present.formatting import format_change, format_value
-from retropack.present.messages import Translator
+from retropack.present.messages import Translator, catalogue
 from retropack.present.rows import SYMBOLS, trend_label
 from retropack.present.why import caveat_line, driver_lines, mostly_line
 
@@ -64,6 +64,14 @@ def _summary_key(h: Highlight) -> str:
     return "achieved" if h.bucket == "win" else "missed"
 
 
+def _summary_words(h: Highlight, key: str) -> str:
+    """A count that moved says it rose or fell (増加/減少); 改善/悪化 judge a rate's or an amount's direction."""
+    result, words = h.result, f"highlight.summary.{key}"
+    if result.kpi.unit != "count" or not result.change or f"{words}.rose" not in catalogue():
+        return words
+    return f"{words}.{'rose' if result.change > 0 else 'fell'}"
+
+
 def _totals(h: Highlight) -> tuple[float, float]:
     """A rate's denominators this month and last, for a group's share of them."""
     explanation = h.result.explanation
@@ -107,7 +115,7 @@ def highlight_view(h: Highlight, tr: Translator, currency: str, notes: Mapping[s
         trend=trend_label(h.direction, tr),
         direction=h.direction or "",
         facts=tr("highlight.facts", change=change, **values),
-        summary=tr(f"highlight.summary.{_summary_key(h)}", change=change, **values),
+        summary=tr(_summary_words(h, _summary_key(h)), change=change, **values),
         causes=causes,
         caveats=tuple(caveat_line(c, kpi, tr, currency) for c in h.why.small if c not in told)[:CAVEATS],
         mostly=mostly_line(h.why, kpi, tr) if h.why.causes else "",

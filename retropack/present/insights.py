@@ -34,7 +34,9 @@ def insight_line(insight: Insight, tr: Translator, currency: str) -> str:
         return tr("insight.unusual_change", change=change(e["change"]), months=e["months"], low=change(e["low"]),
                   high=change(e["high"]))
     if insight.type == "trend":
-        return tr(f"insight.trend.{'better' if e['better'] else 'worse'}", months=e["months"], start=value(e["from"]),
+        way = ("rose" if e["direction"] == "up" else "fell") if unit == "count" else \
+            ("better" if e["better"] else "worse")  # a count rises or falls; a rate or an amount is judged
+        return tr(f"insight.trend.{way}", months=e["months"], start=value(e["from"]),
                   end=value(e["to"]))
     if e["months"] is None:
         return tr("insight.pace.never", slope=change(e["monthly_change"]))

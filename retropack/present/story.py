@@ -1,7 +1,7 @@
 """The story line worded: one cause behind several KPIs, in one paragraph each.
 
 「展示会・イベント」: 費用 38.1万円 → 0円、新規リード 59 → 13。これによりCPL・ROI・CACが改善し、新規リード数が
-悪化しました。9月の「展示会・イベント」への支出は単発です(直近12ヶ月のうち3ヶ月のみ)。…
+減少しました。9月の「展示会・イベント」への支出は単発です(直近12ヶ月のうち3ヶ月のみ)。…
 """
 
 from __future__ import annotations
@@ -27,16 +27,28 @@ def _measure(move: Movement, tr: Translator) -> str:
     return tr(key) if key in catalogue() else tr(f"factor.{move.measure}")
 
 
+def _effect(story: Story, tr: Translator) -> str:
+    """What the cause did to each KPI: a count rose or fell (増加/減少); a rate or an amount improved or
+    worsened (改善/悪化), its direction being judged against the KPI's better side."""
+    moved: dict[str, list[str]] = {"better": [], "worse": [], "rose": [], "fell": []}
+    for kpi_id in story.kpis:
+        better = kpi_id in story.better
+        kpi = KPIS.get(kpi_id)
+        if kpi is not None and kpi.unit == "count":
+            moved["rose" if better == (kpi.better == "higher") else "fell"].append(kpi_id)
+        else:
+            moved["better" if better else "worse"].append(kpi_id)
+    clauses = [tr(f"story.clause.{way}", names=tr.listing([tr.mid_sentence(tr.kpi_name(k)) for k in ids]))
+               for way, ids in moved.items() if ids]
+    return tr("story.effect", clauses=tr("story.clause_sep").join(clauses)) if clauses else ""
+
+
 def story_line(story: Story, tr: Translator, currency: str) -> str:
     first = story.movements[0]
     group = tr.group(first.dimension, first.group)
     moves = tr("list.sep").join(tr("story.movement", measure=_measure(m, tr), before=_value(m, tr, currency)[0],
                                    now=_value(m, tr, currency)[1]) for m in story.movements)
-    names = {kpi_id: tr.kpi_name(kpi_id) for kpi_id in story.kpis}
-    better = tr.listing([tr.mid_sentence(names[k]) for k in story.better])
-    worse = tr.listing([tr.mid_sentence(names[k]) for k in story.worse])
-    effect = tr("story.effect.both" if better and worse else "story.effect.better" if better else "story.effect.worse",
-                better=better, worse=worse)
+    effect = _effect(story, tr)
     one_off = ""
     spent = story.one_off
     if spent is not None and spent.previous is not None:

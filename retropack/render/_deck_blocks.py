@@ -233,9 +233,13 @@ def chart_title(drawn: Chart, text: str, size: float = 14) -> None:
     fill_text(drawn.chart_title.text_frame, [Line(text, size=size, bold=True)], PP_ALIGN.CENTER)
 
 
-def value_axis(drawn: Chart, number_format: str | None = None) -> None:
-    """Light gridlines, no axis line; ``number_format`` for the tick labels when given."""
+def value_axis(drawn: Chart, number_format: str | None = None, *, minimum: float | None = None) -> None:
+    """Light gridlines, no axis line; ``number_format`` for the tick labels when given. A bar chart passes its
+    ``minimum`` (zero, or its lowest value when below zero): PowerPoint would otherwise start a narrow range
+    above zero, and a bar's length would no longer be its value."""
     axis = drawn.value_axis
+    if minimum is not None:
+        axis.minimum_scale = minimum
     if number_format:
         axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = number_format, False
     axis.major_gridlines.format.line.color.rgb = PALETTE["grid"]

@@ -54,7 +54,7 @@ def _weekly_chart(slide: Slide, box: Box, panel: WeeklyPanel, weekly: WeeklyView
         chart.legend.include_in_layout = False
         chart.legend.font.size = Pt(9)
     chart.category_axis.tick_labels.font.size = Pt(8)
-    value_axis(chart, weekly.axis.excel)
+    value_axis(chart, weekly.axis.excel, minimum=0)
     plot = chart.plots[0]
     plot.gap_width = 60
     actual, *pace = plot.series

@@ -138,7 +138,7 @@ def _scoring_chart(slide: Slide, scoring: ScoringView) -> None:
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
-    value_axis(chart, "0%")
+    value_axis(chart, "0%", minimum=0)
     chart.category_axis.tick_labels.font.size = Pt(10)
     sql, other = chart.plots[0].series
     for series, colour in ((sql, "accent"), (other, "grid")):

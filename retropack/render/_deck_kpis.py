@@ -99,7 +99,7 @@ def add_kpi_table_slide(prs: PresentationType, view: PackView) -> None:
              f"{r.change} {r.trend[:1]}".strip(), f"{r.symbol} {r.status_label}") for r in view.kpis]
     row_h = min(0.32, (BOTTOM - 0.4 - TOP) / (len(rows) + 1))  # 16 KPIs: 0.3 in, the floor of 10.5 pt text
     add_table(slide, (LEFT, TOP - 0.05, WIDTH, row_h), [tr(f"kpi.col.{c}") for c in columns], rows,
-              [0.6, 3.2, 0.9, 1.9, 1.6, 1.6, 1.5, 1.4], size=10.5, numeric={3, 4, 5, 6}, centered={0, 2},
+              [0.75, 3.0, 0.9, 1.6, 1.4, 1.4, 1.45, 2.2], size=10.5, numeric={3, 4, 5, 6}, centered={0, 2},
               tints={(i, 7): r.status for i, r in enumerate(view.kpis)})
     legend_top = TOP - 0.05 + row_h * (len(rows) + 1) + 0.08
     text_box(slide, (LEFT, legend_top, WIDTH, 0.35), [Line(tr("kpi.legend"), size=10, color="muted")])
@@ -152,7 +152,7 @@ def add_funnel_slide(prs: PresentationType, view: PackView) -> None:
     chart.has_title = False
     chart.category_axis.reverse_order = True  # lead on top, won at the bottom: reads as a funnel
     chart.category_axis.tick_labels.font.size = Pt(13)
-    value_axis(chart, number_format)
+    value_axis(chart, number_format, minimum=0)
     plot = chart.plots[0]
     plot.gap_width = 40
     plot.has_data_labels = True
@@ -186,7 +186,9 @@ def _stacks(start: float, end: float, kind: str) -> list[tuple[str, float]]:
 
 
 def _waterfall_chart(slide: Slide, box: Box, chart: Waterfall, tr: Translator) -> None:
-    labels = [step.label if step.kind == "total" else f"{step.label}\n{step.text}" for step in chart.steps]
+    """Stacked columns with an invisible base. Every bar is labelled under it, across (never diagonal): its
+    name over its value (totals) or change (steps); the value axis starts at zero."""
+    labels = [f"{step.label}\n{step.text}" for step in chart.steps]
     pieces = [_stacks(step.start, step.end, step.kind) for step in chart.steps]
     columns: dict[str, list[list[float]]] = {name: [[0.0] * len(labels), [0.0] * len(labels)] for name in _STACKS}
     for i, bar in enumerate(pieces):
@@ -205,9 +207,10 @@ def _waterfall_chart(slide: Slide, box: Box, chart: Waterfall, tr: Translator) -
     drawn.has_legend = False
     drawn.plots[0].gap_width = 60
     drawn.plots[0].overlap = 100
-    drawn.category_axis.tick_labels.font.size = Pt(9)
+    drawn.category_axis.tick_labels.font.size = Pt(9 if len(labels) <= 4 else 7)  # six bars share a third
     drawn.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
-    value_axis(drawn, chart.axis.excel)
+    drawn.category_axis._element.txPr.bodyPr.set("rot", "0")  # across, wrapped by PowerPoint: never diagonal
+    value_axis(drawn, chart.axis.excel, minimum=min(0.0, *(v for step in chart.steps for v in (step.start, step.end))))
     colours = {"better": "strong_achieved", "worse": "strong_missed", "total": "accent"}
     for series, name in zip(drawn.plots[0].series, series_names, strict=True):
         if name == "base":

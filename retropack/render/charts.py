@@ -5,6 +5,8 @@ Charts draw what the view says: values, tick labels and axis formats come from `
 
 from __future__ import annotations
 
+import textwrap
+import unicodedata
 from pathlib import Path
 
 import matplotlib
@@ -12,9 +14,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import matplotlib_fontja  # noqa: F401  (registers IPAexGothic and makes it the default family)
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import Formatter, PercentFormatter
 
 from retropack.present.diagnosis.scoring_view import ScoreChart
+from retropack.present.formatting import AxisFormat
 from retropack.present.palette import ACCENT, MUTED, STATUS_COLOURS, TARGET
 from retropack.present.view import PackView, TrendSeries
 from retropack.present.waterfall import Waterfall
@@ -24,6 +27,21 @@ __all__ = ["draw_charts"]
 
 DPI = 150
 MARKER_COLOURS = (STATUS_COLOURS["no_target"], TARGET)  # threshold in use, suggested threshold
+PLOT_WIDTH_PT = 216  # a waterfall's plot width (3.7 in figure less its axis), for wrapping the names under bars
+HALF_WIDTH_PT = 3.6  # a half-width character at 6.5 pt; a Japanese (wide) character takes two
+
+
+class AxisTicks(Formatter):
+    """The view's tick labels for a value axis, read as a whole so that no label repeats."""
+
+    def __init__(self, axis: AxisFormat) -> None:
+        self.format = axis
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.format.label(x)
+
+    def format_ticks(self, values: list[float]) -> list[str]:
+        return self.format.labels(values)
 
 
 def _trend_axis(ax: plt.Axes, series: TrendSeries, actual: str, target: str) -> None:
@@ -36,7 +54,7 @@ def _trend_axis(ax: plt.Axes, series: TrendSeries, actual: str, target: str) -> 
     ax.set_xticks(list(xs))
     ax.set_xticklabels(series.ticks, fontsize=6.5, rotation=45)
     ax.tick_params(axis="y", labelsize=7)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: series.axis.label(value)))
+    ax.yaxis.set_major_formatter(AxisTicks(series.axis))
     ax.grid(axis="y", color=MUTED, linewidth=0.5)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_ylim(bottom=min(0, *(v for v in values if v == v)) if any(v == v for v in values) else 0)
@@ -75,24 +93,42 @@ def funnel_chart(view: PackView, path: Path) -> Path:
 STEP_COLOURS = {"total": ACCENT, "better": STATUS_COLOURS["achieved"], "worse": STATUS_COLOURS["missed"]}
 
 
+def wrap_label(label: str, columns: int) -> str:
+    """A name cut into lines of at most ``columns`` half-width columns: at spaces when it has them,
+    else (Japanese) between characters, a wide character counting two."""
+    if label.isascii():
+        return textwrap.fill(label, columns, break_long_words=False)
+    lines, line, used = [], "", 0
+    for char in label:
+        width = 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used + width > columns and line:
+            lines.append(line)
+            line, used = "", 0
+        line, used = line + char, used + width
+    return "\n".join([*lines, line])
+
+
 def _waterfall_axis(ax: plt.Axes, chart: Waterfall) -> None:
-    """Totals carry their value on the bar; each step its change under its name, so labels never collide."""
+    """Every bar carries its value (totals) or its change (steps); names run across, wrapped, under the bars.
+    The axis starts at zero, as every bar chart's: a bar's length is its value."""
     steps = chart.steps
     bottoms = [min(step.start, step.end) for step in steps]
     heights = [abs(step.end - step.start) for step in steps]
     bars = ax.bar(range(len(steps)), heights, bottom=bottoms, color=[STEP_COLOURS[s.kind] for s in steps], width=0.6)
-    ax.bar_label(bars, labels=[s.text if s.kind == "total" else "" for s in steps], padding=2, fontsize=7)
+    for bar, step in zip(bars, steps, strict=True):  # a fall's change under its bar, a rise's over it: apart
+        up = step.kind == "total" or step.end >= step.start
+        ax.annotate(step.text, (bar.get_x() + bar.get_width() / 2, bar.get_y() + (bar.get_height() if up else 0)),
+                    xytext=(0, 2 if up else -2), textcoords="offset points", ha="center",
+                    va="bottom" if up else "top", fontsize=6)
     ax.axhline(0, color=MUTED, linewidth=0.8)
     ax.set_title(chart.title, fontsize=10)
     ax.set_xticks(range(len(steps)))
-    ax.set_xticklabels([s.label if s.kind == "total" else f"{s.label}\n{s.text}" for s in steps], fontsize=6.5,
-                       rotation=30, ha="right", rotation_mode="anchor")
-    inner = [v for s in steps[1:-1] for v in (s.start, s.end)] + [steps[0].end, steps[-1].end]
-    low, high = min(inner), max(inner)
-    if low > 0 and 0 < high - low < 0.5 * high:  # small moves on a large value: zoom in on them
-        ax.set_ylim(low - 0.6 * (high - low), high + 0.4 * (high - low))
+    columns = max(6, int(PLOT_WIDTH_PT / len(steps) / HALF_WIDTH_PT))
+    ax.set_xticklabels([wrap_label(s.label, columns) for s in steps], fontsize=6.5)
+    values = [v for s in steps for v in (s.start, s.end)]
+    ax.set_ylim(min(0.0, *values), max(0.0, *values) * 1.12 or 1.0)
     ax.tick_params(axis="y", labelsize=7)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: chart.axis.label(value)))
+    ax.yaxis.set_major_formatter(AxisTicks(chart.axis))
     ax.grid(axis="y", color=MUTED, linewidth=0.5)
     ax.spines[["top", "right"]].set_visible(False)
 
@@ -148,7 +184,7 @@ def weekly_chart(weekly: WeeklyView, path: Path) -> Path:
         ax.set_xticks(xs)
         ax.set_xticklabels(weekly.weeks, fontsize=6.5, rotation=30, ha="right", rotation_mode="anchor")
         ax.tick_params(axis="y", labelsize=7)
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: weekly.axis.label(value)))
+        ax.yaxis.set_major_formatter(AxisTicks(weekly.axis))
         ax.set_ylim(0, max([*panel.values, *(panel.pace or ()), 1]) * 1.2)
         ax.grid(axis="y", color=MUTED, linewidth=0.5)
         ax.spines[["top", "right"]].set_visible(False)

@@ -209,7 +209,7 @@ def test_the_story_line_ties_the_exhibition_to_cpl_and_new_leads(packs) -> None:
     view, folder = packs["ja"]
     (exhibition,) = [s for s in view.stories if s.startswith("「展示会・イベント」")]
     assert "費用 38.1万円 → 0円" in exhibition and "新規リード 59 → 13" in exhibition
-    assert "リード獲得コスト (CPL)が改善し、新規リード数が悪化しました" in exhibition
+    assert "リード獲得コスト（CPL）が改善し、新規リード数が減少しました" in exhibition  # a count falls (issue 21)
     assert "ROI" not in exhibition and "CAC" not in exhibition and "単発" not in exhibition
     assert "2026年9月の「展示会・イベント」への支出(38.1万円)は定期的なもので、前回は2026年5月の43.9万円です" in exhibition
     assert exhibition in view.stories_mixed and exhibition not in view.stories_better
@@ -366,7 +366,7 @@ def test_no_kpi_is_told_in_two_buckets_and_no_worsening_under_what_went_well(pac
     placed, told_well = _placed(view, pdf_pages(folder), deck_texts(folder))
     assert _in_both(placed) == {}
     assert sum(bool(places) for places in placed.values()) >= 10  # the check reads the sections it means to
-    assert "悪化" not in told_well and "↓" not in told_well
+    assert "悪化" not in told_well and "減少" not in told_well and "↓" not in told_well  # a count falls (減少)
     for card in view.highlights:  # and the pages agree with the verdict in kpis.json
         side = "good" if card in (*view.wins, *view.watch_better) else "bad"
         assert any(p.endswith(side) for p in placed[card.kpi_id]), card.kpi_id
@@ -378,11 +378,11 @@ def test_the_check_would_see_a_kpi_in_two_buckets_and_a_worsening_told_as_well(p
     pages, slides = pdf_pages(folder), deck_texts(folder)
     win = view.wins[0]
     header = f"{win.symbol} {win.status_label} {win.trend} {win.name} 定義: {win.definition}"
-    spoilt = [page + (f"\n{header}\n新規リード数が悪化しました" if page.startswith(view.words("section.wins")) else "")
+    spoilt = [page + (f"\n{header}\n新規リード数が減少しました" if page.startswith(view.words("section.wins")) else "")
               for page in pages]
     spoilt = [page + (f"\n{header}" if page.startswith(view.words("section.misses")) else "") for page in spoilt]
     placed, told_well = _placed(view, spoilt, slides)
-    assert set(_in_both(placed)) == {win.kpi_id} and "悪化" in told_well
+    assert set(_in_both(placed)) == {win.kpi_id} and "減少" in told_well
 
 
 def test_few_events_are_no_headline_and_show_their_three_months(packs) -> None:

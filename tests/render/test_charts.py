@@ -48,7 +48,7 @@ def test_deck_chart_axes_show_the_programs_currency(usd_view: PackView, tmp_path
     formats = {shape.chart.chart_title.text_frame.text: shape.chart.value_axis.tick_labels.number_format
                for slide in Presentation(str(tmp_path / "deck.pptx")).slides for shape in slide.shapes
                if shape.has_chart and shape.chart.has_title}
-    assert formats["LTV"] == formats["CAC"] == formats["パイプライン速度 (日次)"] == "$#,##0"
+    assert formats["LTV"] == formats["CAC"] == formats["パイプライン速度（日次）"] == "$#,##0"
     assert not any("¥" in number_format for number_format in formats.values())
 
 

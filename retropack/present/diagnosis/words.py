@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from retropack.insights.diagnosis.evidence import Evidence, KpiRef, Quantity, Term, Value
 from retropack.months import Month
 from retropack.present.formatting import NO_VALUE, format_value, month_label
-from retropack.present.messages import Translator
+from retropack.present.messages import Translator, catalogue
 
 __all__ = ["STYLE", "SYMBOLS", "Words"]
 
@@ -58,7 +58,11 @@ class Words:
     def sentence(self, evidence: Evidence) -> str:
         values = {k: self.data(v) if k == "data" and isinstance(v, str) else self.value(v)
                   for k, v in evidence.values.items()}
-        return self.tr(f"health.evidence.{evidence.code}", **values)
+        key = f"health.evidence.{evidence.code}"
+        months = evidence.values.get("months")
+        if isinstance(months, Quantity) and months.value == 1 and f"{key}.once" in catalogue():
+            key += ".once"  # a run of one month is no run: 「1ヶ月連続」 is not said
+        return self.tr(key, **values)
 
     def join(self, items: Sequence[str]) -> str:
         return self.tr("list.sep").join(items)
