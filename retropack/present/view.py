@@ -25,6 +25,7 @@ from retropack.present.findings import finding_line, finding_names, funnel_note
 from retropack.present.formatting import AxisFormat, axis_format, format_value, month_label
 from retropack.present.highlights import HighlightView, highlight_view
 from retropack.present.insights import insight_line
+from retropack.present.meeting import meeting_basis, meeting_day
 from retropack.present.messages import Translator
 from retropack.present.rows import SYMBOLS, KpiRow, caution_line, kpi_row
 from retropack.present.sends import SendsView, sends_view
@@ -92,6 +93,8 @@ class PackView:
     phase_id: str
     phase_label: str
     phase_line: str  # "成熟期(運用17ヶ月目)"
+    meeting_day: str  # the cover's meeting date, "" when the analysis has none
+    meeting_basis: str  # where it comes from: set for the meeting, or days after the (scheduled) pack date
     month_index: int
     next_phase: str
     next_month_label: str
@@ -267,6 +270,8 @@ def build_view(
         phase_id=analysis.phase.id,
         phase_label=tr(f"phase.{analysis.phase.id}"),
         phase_line=tr("pack.phase_value", phase=tr(f"phase.{analysis.phase.id}"), index=analysis.phase.month_index),
+        meeting_day=meeting_day(analysis.meeting.day, tr) if analysis.meeting else "",
+        meeting_basis=meeting_basis(analysis.meeting, tr) if analysis.meeting else "",
         month_index=analysis.phase.month_index,
         next_phase=tr(f"phase.{phase_of(nxt, settings.program.start).id}"),
         next_month_label=month_label(str(nxt), tr.locale),
