@@ -11,6 +11,7 @@ from retropack._membership import is_in
 from retropack.config import Config, Settings, Team
 from retropack.insights.actions import ESCALATE_AT, ActionContext, History, PastAction, choose_actions, look_back
 from retropack.insights.cadence import Cadence, measure_cadence
+from retropack.insights.channels import ChannelTable, channel_table
 from retropack.insights.content_plan import ContentPlan, build_content_plan
 from retropack.insights.diagnosis import Diagnosis, check_for_actions, diagnose, health_signals
 from retropack.insights.diagnosis.capacity import assess_capacity
@@ -80,6 +81,7 @@ class Analysis:
     target_raises: list[TargetRaise] = field(default_factory=list)  # targets beaten 2× three months running
     targets_needed: tuple[str, tuple[str, ...]] = ("", ())  # the next phase and its focus KPIs without a target
     meeting: MeetingDate | None = None  # the day the meeting reviews the pack; the due dates count from it
+    channels: ChannelTable | None = None  # spend, leads … won by source, the month and the trailing three months
 
 
 def kpi_params(settings: Settings) -> KpiParams:
@@ -223,6 +225,7 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
         target_raises=targets_to_raise(now.results),
         targets_needed=focus_without_target(phase_of(month, settings.program.start), settings.targets.for_phase),
         meeting=meeting_date(settings, month, run_day),
+        channels=channel_table(inputs, month),
     )
 
 

@@ -18,6 +18,7 @@ from retropack.kpis.phases import phase_of
 from retropack.load import Dataset
 from retropack.present.actions import ActionView, Decisions, action_views, closing_tables, previous_table
 from retropack.present.cells import Table
+from retropack.present.channels import channel_tables
 from retropack.present.clean import data_text
 from retropack.present.diagnosis.view import DiagnosisView, build_diagnosis_view
 from retropack.present.feedback import FeedbackView, feedback_view
@@ -150,6 +151,7 @@ class PackView:
     weekly: WeeklyView  # section 1: leads, MQLs and SQLs week by week
     sends: SendsView  # section 1: the month's e-mails one by one
     feedback: FeedbackView  # section 3: sales' feedback on the month's MQLs
+    channels: tuple[tuple[str, Table], ...] = ()  # the appendix' channel tables (title, table): month, 3 months
 
     @property
     def highlights(self) -> tuple[HighlightView, ...]:
@@ -212,6 +214,17 @@ def _diagnosis_line(diagnosis: DiagnosisView, analysis: Analysis, tr: Translator
               month=month_label(str(schedule.next_month), tr.locale))
 
 
+def _channels(analysis: Analysis, tr: Translator, currency: str) -> tuple[tuple[str, Table], ...]:
+    """The channel tables with their titles: the month, then the trailing three months."""
+    if analysis.channels is None:
+        return ()
+    month, trailing = channel_tables(analysis.channels, tr, currency)
+    first = month_label(str(analysis.month.shift(-2)), tr.locale)
+    last = month_label(str(analysis.month), tr.locale)
+    return ((f"{tr('channels.title')}: {last}", month),
+            (f"{tr('channels.title')}: {tr('channels.trailing', first=first, last=last)}", trailing))
+
+
 def build_view(
     analysis: Analysis, dataset: Dataset, config: Config, *, run_id: str, generated_at: datetime,
     versions: dict[str, str], locale: str | None = None, quarterly: bool = False,
@@ -270,6 +283,7 @@ def build_view(
         phase_id=analysis.phase.id,
         phase_label=tr(f"phase.{analysis.phase.id}"),
         phase_line=tr("pack.phase_value", phase=tr(f"phase.{analysis.phase.id}"), index=analysis.phase.month_index),
+        channels=_channels(analysis, tr, currency),
         meeting_day=meeting_day(analysis.meeting.day, tr) if analysis.meeting else "",
         meeting_basis=meeting_basis(analysis.meeting, tr) if analysis.meeting else "",
         month_index=analysis.phase.month_index,

@@ -21,6 +21,7 @@ from retropack.errors import RenderError
 from retropack.present.messages import Translator
 from retropack.present.view import PackView
 from retropack.render._deck_appendix import (
+    add_channel_slides,
     add_definition_slides,
     add_highlight_slides,
     add_quality_slide,
@@ -96,6 +97,7 @@ def _build(view: PackView) -> PresentationType:
     add_highlight_slides(prs, view)
     add_waterfall_slide(prs, view)
     add_funnel_slide(prs, view)
+    add_channel_slides(prs, view)
     add_quality_slide(prs, view)
     add_definition_slides(prs, view)
     _footers(prs, view)
