@@ -3,7 +3,8 @@ SQLs, MA-sourced deals, pipeline and won amount, for the month and the trailing 
 
 Spend is booked by ``spend.channel``, leads by ``leads.source``: a channel of the same code joins its source's
 row; a channel no lead comes from keeps a row of its own with its spend alone, so no yen is lost or guessed.
-Deals count by their lead's source. Unknown is not zero: without a spend table the spend and CPL stay None.
+Deals count by their lead's source. Unknown is not zero: a source no spend channel matches (organic search, a
+referral) and every source without a spend table have no spend and no CPL (None), not 0.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ RowKind = Literal["source", "spend_only", "total"]
 
 @dataclass(frozen=True)
 class ChannelFigures:
-    spend: float | None  # None: the dataset has no spend table
+    spend: float | None  # None: no spend table, or no spend channel of the source's code
     leads: int
     mqls: int
     sqls: int
@@ -63,7 +64,7 @@ def _figures(inputs: KpiInputs, first: int, last: int, code: str | None) -> Chan
     created = deals["created_at_m"].between(first, last) & theirs
     won = deals["stage"].eq("won") & deals["closed_at_m"].between(first, last) & theirs
     paid = None
-    if spend is not None:
+    if spend is not None and (code is None or spend["channel"].astype(str).eq(code).any()):
         channel = spend["channel"].astype(str)
         booked = channel.eq(code) if code is not None else pd.Series(True, spend.index)
         paid = float(pd.to_numeric(spend.loc[booked & spend["month_m"].between(first, last), "amount"],

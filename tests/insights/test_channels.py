@@ -60,6 +60,7 @@ def test_the_channel_table_matches_hand_computed_figures(tmp_path: Path) -> None
     assert event.trailing == ChannelFigures(200_000, leads=2, mqls=1, sqls=1, deals=1, pipeline=2_000_000,
                                             won=2_000_000)
     assert rows["source", UNKNOWN].trailing.leads == 1
+    assert rows["source", UNKNOWN].trailing.spend is None and rows["source", UNKNOWN].trailing.cpl is None  # not 0
     assert rows["spend_only", "tools"].trailing.spend == 50_000  # no lead comes from tools: its own row
     total = rows["total", ""]
     assert total.month == ChannelFigures(350_000, leads=3, mqls=2, sqls=1, deals=1, pipeline=1_000_000, won=2_000_000)
@@ -70,4 +71,4 @@ def test_the_channel_table_matches_hand_computed_figures(tmp_path: Path) -> None
     assert month.header[:4] == ("経路", "費用", "リード", "CPL")
     assert month.rows[1] == ("web", "30万円", "1", "30万円", "2", "1", "1", "100万円", "0円")
     assert trailing.rows[3] == ("tools(費用のみ)", "5万円", "—", "—", "—", "—", "—", "—", "—")
-    assert trailing.rows[2][0] == "リードソース未設定"
+    assert trailing.rows[2][:4] == ("リードソース未設定", "—", "1", "—")
