@@ -19,6 +19,7 @@ from retropack.insights.events import events_of
 from retropack.insights.findings import Finding, FunnelCounts, find_findings, kpis_touched
 from retropack.insights.highlights import Buckets, sla_breaches, sort_into_buckets
 from retropack.insights.meeting import MeetingDate, meeting_date
+from retropack.insights.open_deals import OpenDeal, longest_open_deals
 from retropack.insights.patterns import Insight, find_insights
 from retropack.insights.story import Story, find_stories
 from retropack.insights.subjects import find_subjects
@@ -82,6 +83,7 @@ class Analysis:
     targets_needed: tuple[str, tuple[str, ...]] = ("", ())  # the next phase and its focus KPIs without a target
     meeting: MeetingDate | None = None  # the day the meeting reviews the pack; the due dates count from it
     channels: ChannelTable | None = None  # spend, leads … won by source, the month and the trailing three months
+    open_deals: tuple[OpenDeal, ...] = ()  # the MA-sourced deals open longest at the month's end, for sales
 
 
 def kpi_params(settings: Settings) -> KpiParams:
@@ -226,6 +228,7 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
         targets_needed=focus_without_target(phase_of(month, settings.program.start), settings.targets.for_phase),
         meeting=meeting_date(settings, month, run_day),
         channels=channel_table(inputs, month),
+        open_deals=longest_open_deals(inputs, month),
     )
 
 

@@ -28,6 +28,7 @@ from retropack.present.highlights import HighlightView, highlight_view
 from retropack.present.insights import insight_line
 from retropack.present.meeting import meeting_basis, meeting_day
 from retropack.present.messages import Translator
+from retropack.present.open_deals import open_deals_table
 from retropack.present.rows import SYMBOLS, KpiRow, caution_line, kpi_row
 from retropack.present.sends import SendsView, sends_view
 from retropack.present.story import story_line
@@ -152,6 +153,7 @@ class PackView:
     sends: SendsView  # section 1: the month's e-mails one by one
     feedback: FeedbackView  # section 3: sales' feedback on the month's MQLs
     channels: tuple[tuple[str, Table], ...] = ()  # the appendix' channel tables (title, table): month, 3 months
+    open_deals: Table | None = None  # the MA-sourced deals open longest, for sales to act on (None: no open deal)
 
     @property
     def highlights(self) -> tuple[HighlightView, ...]:
@@ -284,6 +286,7 @@ def build_view(
         phase_label=tr(f"phase.{analysis.phase.id}"),
         phase_line=tr("pack.phase_value", phase=tr(f"phase.{analysis.phase.id}"), index=analysis.phase.month_index),
         channels=_channels(analysis, tr, currency),
+        open_deals=open_deals_table(analysis.open_deals, tr, currency) if analysis.open_deals else None,
         meeting_day=meeting_day(analysis.meeting.day, tr) if analysis.meeting else "",
         meeting_basis=meeting_basis(analysis.meeting, tr) if analysis.meeting else "",
         month_index=analysis.phase.month_index,

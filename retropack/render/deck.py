@@ -24,6 +24,7 @@ from retropack.render._deck_appendix import (
     add_channel_slides,
     add_definition_slides,
     add_highlight_slides,
+    add_open_deals_slide,
     add_quality_slide,
     appendix_contents,
     divider_slide,
@@ -98,6 +99,7 @@ def _build(view: PackView) -> PresentationType:
     add_waterfall_slide(prs, view)
     add_funnel_slide(prs, view)
     add_channel_slides(prs, view)
+    add_open_deals_slide(prs, view)
     add_quality_slide(prs, view)
     add_definition_slides(prs, view)
     _footers(prs, view)

@@ -13,6 +13,9 @@ from retropack.insights.analysis import kpi_params
 from retropack.insights.open_deals import longest_open_deals
 from retropack.kpis.inputs import build_inputs
 from retropack.months import Month
+from retropack.present.formatting import format_value
+from retropack.present.messages import Translator
+from retropack.present.open_deals import open_deals_table
 from tests.programs import Program, healthy
 
 TOKYO = ZoneInfo("Asia/Tokyo")  # the program's timezone: local times in the files are read in it
@@ -47,4 +50,8 @@ def test_the_longest_open_ma_deals_with_company_owner_and_last_activity(tmp_path
     assert (d3.company, d3.owner, d3.last_activity) == ("三工業", "鈴木", datetime(2025, 5, 2, 9, 0, tzinfo=TOKYO))
     assert (d2.company, d2.owner, d2.last_activity) == ("二商事", "高橋", None)  # the lead's owner; no activity
     assert d1.last_activity == datetime(2025, 6, 20, 9, 0, tzinfo=TOKYO)
+    table = open_deals_table(found, Translator("ja"), "JPY")
+    assert table.header == ("会社", "担当", "金額", "経過日数", "最終活動日")
+    assert table.rows[0] == ("三工業", "鈴木", format_value(900_000, "money", "ja"), "80日", "5/2(金)")
+    assert table.rows[1][-1] == "—"
     assert len(longest_open_deals(build_inputs(dataset, kpi_params(config.settings)), Month(2025, 6), shown=2)) == 2
