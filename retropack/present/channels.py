@@ -29,9 +29,10 @@ def _cells(row: ChannelRow, figures: ChannelFigures, tr: Translator, currency: s
 
 
 def channel_tables(table: ChannelTable, tr: Translator, currency: str) -> tuple[Table, Table]:
-    """(the month, the trailing three months), each a row per source, spend-only channel and the total."""
+    """(the month, the trailing three months), each a row per source, spend-only channel and the total; the
+    trailing table carries the note on how rows join."""
     header = tuple(tr(f"channels.col.{c}") for c in ("source", "spend", "leads", "cpl", "mqls", "sqls", "deals",
                                                       "pipeline", "won"))
-    month = Table(header, tuple(_cells(r, r.month, tr, currency) for r in table.rows), tr("channels.note"))
+    month = Table(header, tuple(_cells(r, r.month, tr, currency) for r in table.rows))  # the note once, below both
     trailing = Table(header, tuple(_cells(r, r.trailing, tr, currency) for r in table.rows), tr("channels.note"))
     return month, trailing

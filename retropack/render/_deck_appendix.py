@@ -86,7 +86,7 @@ def add_channel_slides(prs: PresentationType, view: PackView) -> None:
         add_table(slide, (LEFT, TOP, WIDTH, 0.36), table.header, table.rows, [2.6, 1.2, 0.9, 1.1, 0.8, 0.8, 0.8, 1.4,
                                                                               1.4],
                   size=10.5, numeric={1, 2, 3, 4, 5, 6, 7, 8}, body_h=body_h)
-        note_line(slide, table.note)
+        note_line(slide, table.note or view.channels[-1][1].note)
         notes(slide, [tr("deck.notes.channels")])
 
 
