@@ -6,6 +6,7 @@ Unknown keys and wrong types are refused with the key's dotted path, so a typo i
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -242,6 +243,14 @@ class Schedule(_Strict):
         return f"{int(hours):02d}:{int(minutes):02d}"
 
 
+class Meeting(_Strict):
+    """When the joint meeting reviews the pack: its ``date``, or ``days_after_run`` calendar days after the run
+    (the schedule's run date, else the day the pack is made). The actions' due dates count from it."""
+
+    date: dt.date | None = None
+    days_after_run: int = Field(7, ge=0, le=60)
+
+
 class Smtp(_Strict):
     host: str
     port: int = Field(587, ge=1, le=65535)
@@ -317,6 +326,7 @@ class Settings(_Strict):
     labels: dict[LabelDimension, dict[str, str]] = Field(default_factory=dict)  # display names of codes
     render: Render = Field(default_factory=Render)
     schedule: Schedule | None = None
+    meeting: Meeting = Field(default_factory=Meeting)
     delivery: Delivery | None = None
     alerts: Alerts | None = None
     config_file: Path | None = Field(default=None, exclude=True)  # set by load_settings, not a key of the file

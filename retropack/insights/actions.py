@@ -7,9 +7,10 @@ before near misses before signals before KPIs that are already improving; one ac
 does not fire: a met target is watched, not acted on. Standing rules fill up to the minimum in a quiet month.
 
 Each commitment has a due date in the month after the report (the rule's ``due_business_day``-th business
-day), unless last month's ``action_log`` note names the client's own date or forum, which stands; and an
-assignee: a member of the rule's ``role`` in the config's ``team`` with room for it (a person already short of
-hours takes one action at most, others two; none left: the meeting names one).
+day after the meeting, ``retropack.insights.meeting``), unless last month's ``action_log`` note names the
+client's own date or forum, which stands; and an assignee: a member of the rule's ``role`` in the config's
+``team`` with room for it (a person already short of hours takes one action at most, others two; none left: the
+meeting names one).
 
 Each is aimed at its KPI's driver (``retropack.insights.aim``): the largest significant adverse part of the
 change, with the KPI had that part stayed at last month's as its expected effect (none for a rule that works on
@@ -31,6 +32,7 @@ import pandas as pd
 from retropack.config import Team
 from retropack.insights.aim import Driver, KpiEffect, driver_of, kpi_effect
 from retropack.insights.highlights import MOVE_THRESHOLD, relative_move
+from retropack.insights.meeting import due_date
 from retropack.insights.patterns import Insight
 from retropack.insights.subjects import Subjects
 from retropack.insights.why import Why
@@ -219,9 +221,9 @@ def _subject_drives(rule: ActionRule, subjects: Subjects | None, driver: Driver 
 def choose_actions(rules: Rules, results: Sequence[KpiResult], signals: Mapping[str, float], month: Month,
                    team: Team | None, whys: Mapping[str, Why] | None = None, insights: Sequence[Insight] = (), *,
                    unreliable: frozenset[str] = frozenset(), subjects: Subjects | None = None,
-                   history: History | None = None) -> list[Commitment]:
+                   history: History | None = None, meeting: date | None = None) -> list[Commitment]:
     """The actions the meeting commits to, in the order to discuss them. ``unreliable``: KPI ids a data finding
-    touches, whose only action is to fix the data."""
+    touches, whose only action is to fix the data; ``meeting``: the day the due dates count from."""
     history = history or History()
     by_id = {r.kpi.id: r for r in results}
     drivers = {r.kpi.id: driver_of(r) for r in results}
@@ -248,7 +250,7 @@ def choose_actions(rules: Rules, results: Sequence[KpiResult], signals: Mapping[
         aimed = None if rule.when.unreliable or result is None else drivers.get(result.kpi.id)
         effect = kpi_effect(result, aimed) if rule.moves_kpi and result is not None else None
         repeat, done = _repeat(rule.id, history, month)
-        commitments.append(Commitment(rule, result, due_month.business_day(rule.due_business_day),
+        commitments.append(Commitment(rule, result, due_date(meeting, due_month, rule.due_business_day),
                                       _assignee(rule, team, load, history.short), aimed, effect, repeat,
                                       repeat >= ESCALATE_AT and not done, _client_due(rule.id, history, month)))
     return commitments

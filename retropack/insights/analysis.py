@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 import pandas as pd
 
@@ -10,12 +11,15 @@ from retropack._membership import is_in
 from retropack.config import Config, Settings, Team
 from retropack.insights.actions import ESCALATE_AT, ActionContext, History, PastAction, choose_actions, look_back
 from retropack.insights.cadence import Cadence, measure_cadence
+from retropack.insights.channels import ChannelTable, channel_table
 from retropack.insights.content_plan import ContentPlan, build_content_plan
 from retropack.insights.diagnosis import Diagnosis, check_for_actions, diagnose, health_signals
 from retropack.insights.diagnosis.capacity import assess_capacity
 from retropack.insights.events import events_of
 from retropack.insights.findings import Finding, FunnelCounts, find_findings, kpis_touched
 from retropack.insights.highlights import Buckets, sla_breaches, sort_into_buckets
+from retropack.insights.meeting import MeetingDate, meeting_date
+from retropack.insights.open_deals import OpenDeal, longest_open_deals
 from retropack.insights.patterns import Insight, find_insights
 from retropack.insights.story import Story, find_stories
 from retropack.insights.subjects import find_subjects
@@ -77,6 +81,9 @@ class Analysis:
     non_finite: dict[str, list[Month]]  # KPIs that overflowed in a month the pack shows (given as no value there)
     target_raises: list[TargetRaise] = field(default_factory=list)  # targets beaten 2× three months running
     targets_needed: tuple[str, tuple[str, ...]] = ("", ())  # the next phase and its focus KPIs without a target
+    meeting: MeetingDate | None = None  # the day the meeting reviews the pack; the due dates count from it
+    channels: ChannelTable | None = None  # spend, leads … won by source, the month and the trailing three months
+    open_deals: tuple[OpenDeal, ...] = ()  # the MA-sourced deals open longest at the month's end, for sales
 
 
 def kpi_params(settings: Settings) -> KpiParams:
@@ -144,7 +151,7 @@ def _short_of_hours(team: Team | None) -> frozenset[str]:
 
 def _month(inputs: KpiInputs, dataset: Dataset, config: Config, month: Month, scoring_review: bool,
            *, for_actions_only: bool = False, proposed: tuple[frozenset[str], ...] = (),
-           unreliable: frozenset[str] = frozenset()) -> _Month:
+           unreliable: frozenset[str] = frozenset(), run_day: date | None = None) -> _Month:
     """``for_actions_only``: last month's pass, which only chooses actions again, explains only the KPIs whose rules
     read an explanation (``explained_by``, a concentration)."""
     settings = config.settings
@@ -168,8 +175,9 @@ def _month(inputs: KpiInputs, dataset: Dataset, config: Config, month: Month, sc
     found = find_insights(results, settings.insights.min_sample)
     whys = {r.kpi.id: tell(r) for r in results}
     history = History(proposed, dataset.tables.get("action_log"), _short_of_hours(settings.team))
+    meeting = meeting_date(settings, month, run_day).day if run_day is not None else None
     chosen = choose_actions(config.rules, results, sigs, month, settings.team, whys, found, unreliable=unreliable,
-                            subjects=subjects, history=history)
+                            subjects=subjects, history=history, meeting=meeting)
     return _Month(results, breaches, content, diagnosis, sigs, found, ActionContext(month, chosen, results, whys, sigs,
                                                                                     subjects))
 
@@ -180,16 +188,17 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
     review outside its quarter; ``run_time`` (the run's time, default the clock) tells dates after the run."""
     settings, rules = config.settings, config.rules
     inputs = build_inputs(dataset, kpi_params(settings))
-    earlier = [_month(inputs, dataset, config, month.shift(-k), False, for_actions_only=True)
-               for k in range(1, ESCALATE_AT) if month.shift(-k) >= settings.program.start]  # M−1, M−2: repeats
-    cohort = funnel(inputs, month)
     tz = settings.program.timezone
     run_time = pd.Timestamp.now(tz=tz) if run_time is None else run_time
     local = run_time.tz_convert(tz).tz_localize(None) if run_time.tzinfo else run_time
+    run_day = local.date()
+    earlier = [_month(inputs, dataset, config, month.shift(-k), False, for_actions_only=True, run_day=run_day)
+               for k in range(1, ESCALATE_AT) if month.shift(-k) >= settings.program.start]  # M−1, M−2: repeats
+    cohort = funnel(inputs, month)
     found = find_findings(dataset, inputs, month, _stages(cohort), local)
     now = _month(inputs, dataset, config, month, scoring_review,  # a KPI a finding touches gets a data fix only
                  proposed=tuple(frozenset(c.rule.id for c in m.actions.commitments) for m in earlier),
-                 unreliable=frozenset(kpis_touched(found)))
+                 unreliable=frozenset(kpis_touched(found)), run_day=run_day)
     before = earlier[0] if earlier else None
     assert now.diagnosis is not None  # the reported month is diagnosed whole
     verdicts = judge_all(now.results, now.insights, events_of(inputs, month, settings.program.start),
@@ -217,6 +226,9 @@ def analyse(dataset: Dataset, config: Config, month: Month, *, scoring_review: b
         non_finite={kpi: sorted(months) for kpi, months in inputs.non_finite.items()},
         target_raises=targets_to_raise(now.results),
         targets_needed=focus_without_target(phase_of(month, settings.program.start), settings.targets.for_phase),
+        meeting=meeting_date(settings, month, run_day),
+        channels=channel_table(inputs, month),
+        open_deals=longest_open_deals(inputs, month),
     )
 
 

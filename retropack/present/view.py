@@ -18,6 +18,7 @@ from retropack.kpis.phases import phase_of
 from retropack.load import Dataset
 from retropack.present.actions import ActionView, Decisions, action_views, closing_tables, previous_table
 from retropack.present.cells import Table
+from retropack.present.channels import channel_tables
 from retropack.present.clean import data_text
 from retropack.present.diagnosis.view import DiagnosisView, build_diagnosis_view
 from retropack.present.feedback import FeedbackView, feedback_view
@@ -25,7 +26,9 @@ from retropack.present.findings import finding_line, finding_names, funnel_note
 from retropack.present.formatting import AxisFormat, axis_format, format_value, month_label
 from retropack.present.highlights import HighlightView, highlight_view
 from retropack.present.insights import insight_line
+from retropack.present.meeting import meeting_basis, meeting_day
 from retropack.present.messages import Translator
+from retropack.present.open_deals import open_deals_table
 from retropack.present.rows import SYMBOLS, KpiRow, caution_line, kpi_row
 from retropack.present.sends import SendsView, sends_view
 from retropack.present.story import story_line
@@ -92,6 +95,8 @@ class PackView:
     phase_id: str
     phase_label: str
     phase_line: str  # "成熟期(運用17ヶ月目)"
+    meeting_day: str  # the cover's meeting date, "" when the analysis has none
+    meeting_basis: str  # where it comes from: set for the meeting, or days after the (scheduled) pack date
     month_index: int
     next_phase: str
     next_month_label: str
@@ -147,6 +152,8 @@ class PackView:
     weekly: WeeklyView  # section 1: leads, MQLs and SQLs week by week
     sends: SendsView  # section 1: the month's e-mails one by one
     feedback: FeedbackView  # section 3: sales' feedback on the month's MQLs
+    channels: tuple[tuple[str, Table], ...] = ()  # the appendix' channel tables (title, table): month, 3 months
+    open_deals: Table | None = None  # the MA-sourced deals open longest, for sales to act on (None: no open deal)
 
     @property
     def highlights(self) -> tuple[HighlightView, ...]:
@@ -209,6 +216,17 @@ def _diagnosis_line(diagnosis: DiagnosisView, analysis: Analysis, tr: Translator
               month=month_label(str(schedule.next_month), tr.locale))
 
 
+def _channels(analysis: Analysis, tr: Translator, currency: str) -> tuple[tuple[str, Table], ...]:
+    """The channel tables with their titles: the month, then the trailing three months."""
+    if analysis.channels is None:
+        return ()
+    month, trailing = channel_tables(analysis.channels, tr, currency)
+    first = month_label(str(analysis.month.shift(-2)), tr.locale)
+    last = month_label(str(analysis.month), tr.locale)
+    return ((f"{tr('channels.title')}: {last}", month),
+            (f"{tr('channels.title')}: {tr('channels.trailing', first=first, last=last)}", trailing))
+
+
 def build_view(
     analysis: Analysis, dataset: Dataset, config: Config, *, run_id: str, generated_at: datetime,
     versions: dict[str, str], locale: str | None = None, quarterly: bool = False,
@@ -267,6 +285,10 @@ def build_view(
         phase_id=analysis.phase.id,
         phase_label=tr(f"phase.{analysis.phase.id}"),
         phase_line=tr("pack.phase_value", phase=tr(f"phase.{analysis.phase.id}"), index=analysis.phase.month_index),
+        channels=_channels(analysis, tr, currency),
+        open_deals=open_deals_table(analysis.open_deals, tr, currency) if analysis.open_deals else None,
+        meeting_day=meeting_day(analysis.meeting.day, tr) if analysis.meeting else "",
+        meeting_basis=meeting_basis(analysis.meeting, tr) if analysis.meeting else "",
         month_index=analysis.phase.month_index,
         next_phase=tr(f"phase.{phase_of(nxt, settings.program.start).id}"),
         next_month_label=month_label(str(nxt), tr.locale),

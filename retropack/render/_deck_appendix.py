@@ -30,8 +30,8 @@ from retropack.render._deck_blocks import (
 )
 from retropack.render._deck_meeting import card_lines, talking_points
 
-__all__ = ["add_definition_slides", "add_highlight_slides", "add_quality_slide", "appendix_contents",
-           "divider_slide"]
+__all__ = ["add_channel_slides", "add_definition_slides", "add_highlight_slides", "add_open_deals_slide",
+           "add_quality_slide", "appendix_contents", "divider_slide"]
 
 DEFINITIONS_PER_SLIDE = 8
 CARDS_PER_SLIDE = 4  # 2 × 2
@@ -41,6 +41,7 @@ def appendix_contents(view: PackView) -> list[str]:
     """What the appendix holds, for its divider."""
     tr = view.words
     return [tr("appendix.cards"), *([tr("waterfall.title")] if view.waterfalls else []), tr("funnel.title"),
+            *([tr("channels.title")] if view.channels else []), *([tr("open_deals.title")] if view.open_deals else []),
             tr("section.quality"), tr("section.definitions")]
 
 
@@ -74,6 +75,32 @@ def add_highlight_slides(prs: PresentationType, view: PackView) -> None:
                  anchor=MSO_ANCHOR.TOP)
             talking += talking_points(h, tr)
         notes(slide, talking)
+
+
+def add_channel_slides(prs: PresentationType, view: PackView) -> None:
+    """The channel table: one slide for the month, one for the trailing three months."""
+    tr = view.words
+    for title, table in view.channels:
+        slide = new_slide(prs, tr("deck.appendix_title", section=title))
+        body_h = min(0.4, (BOTTOM - TOP - 0.8) / max(len(table.rows), 1))
+        add_table(slide, (LEFT, TOP, WIDTH, 0.36), table.header, table.rows, [2.6, 1.2, 0.9, 1.1, 0.8, 0.8, 0.8, 1.4,
+                                                                              1.4],
+                  size=10.5, numeric={1, 2, 3, 4, 5, 6, 7, 8}, body_h=body_h)
+        note_line(slide, table.note or view.channels[-1][1].note)
+        notes(slide, [tr("deck.notes.channels")])
+
+
+def add_open_deals_slide(prs: PresentationType, view: PackView) -> None:
+    """The stalled deals sales can act on, one slide."""
+    if view.open_deals is None:
+        return
+    tr, table = view.words, view.open_deals
+    slide = new_slide(prs, tr("deck.appendix_title", section=tr("open_deals.title")))
+    widths = [3.6, 2.0, 1.8, 1.3, 1.6][:len(table.header)]
+    add_table(slide, (LEFT, TOP, WIDTH, 0.36), table.header, table.rows, widths, size=11, numeric={2, 3},
+              body_h=0.4)
+    note_line(slide, table.note)
+    notes(slide, [tr("deck.notes.open_deals")])
 
 
 def add_quality_slide(prs: PresentationType, view: PackView) -> None:

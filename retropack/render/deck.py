@@ -21,8 +21,10 @@ from retropack.errors import RenderError
 from retropack.present.messages import Translator
 from retropack.present.view import PackView
 from retropack.render._deck_appendix import (
+    add_channel_slides,
     add_definition_slides,
     add_highlight_slides,
+    add_open_deals_slide,
     add_quality_slide,
     appendix_contents,
     divider_slide,
@@ -96,6 +98,8 @@ def _build(view: PackView) -> PresentationType:
     add_highlight_slides(prs, view)
     add_waterfall_slide(prs, view)
     add_funnel_slide(prs, view)
+    add_channel_slides(prs, view)
+    add_open_deals_slide(prs, view)
     add_quality_slide(prs, view)
     add_definition_slides(prs, view)
     _footers(prs, view)
@@ -110,8 +114,10 @@ def _cover_slide(prs: PresentationType, view: PackView, tr: Translator) -> None:
     text_box(slide, (0.8, 2.0, 11.7, 0.6), [Line(tr("pack.subtitle"), size=18, color="on_accent")])
     facts = [(tr("pack.program"), view.program_name), (tr("pack.month"), view.month_label),
              (tr("pack.phase"), view.phase_line)]
+    meeting = [(tr("pack.meeting"), view.meeting_day)] if view.meeting_day else []
     text_box(slide, (0.8, 3.6, 6.4, 3.2),
-             [Line(tr("deck.pair", label=label, value=value), size=16, gap=8) for label, value in facts])
+             [Line(tr("deck.pair", label=label, value=value), size=16, gap=8) for label, value in facts + meeting]
+             + ([Line(view.meeting_basis, size=11, color="muted")] if view.meeting_basis else []))
     after = [tr("section.quarterly")] if view.quarterly else []
     text_box(slide, (7.6, 3.6, 5.2, 3.4),
              [Line(tr("pack.agenda"), size=16, bold=True, color="accent")]
