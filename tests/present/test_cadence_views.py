@@ -88,7 +88,7 @@ def test_the_slide_shows_the_first_sends_and_says_how_many_more_the_pdf_lists() 
     view = sends_view(report(blasts=SLIDE_ROWS + 2), "2026年10月", JA)  # 15 sends
     assert len(view.table.rows) == 16 and len(view.slide.rows) == SLIDE_ROWS + 1  # and the total, both
     assert view.slide.rows[-1][1] == "当月合計"
-    assert view.slide.note == "…ほか3件(全件はPDF版に掲載しています)"
+    assert view.slide.note == "到達数の多い順に表示しています(全15件のうちほか3件)。全件は資料と同じフォルダの配信一覧(CSV)にあります。"
     assert (SLIDE_ROWS, 5) in view.slide_off  # the total's open rate, on the slide's last row
 
 
