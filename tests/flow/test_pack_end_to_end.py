@@ -41,7 +41,7 @@ def test_folder_holds_exactly_the_contract_outputs(packs: dict[str, Path]) -> No
     assert folder.parts[-2:] == ("demo", MONTH)
     names = {p.name for p in folder.iterdir()}
     assert names == {f"retrospective-demo-{MONTH}.pdf", f"retrospective-demo-{MONTH}.pptx", "kpis.json",
-                     "actions.json", "diagnosis.json", "manifest.json", "rejects"}
+                     "actions.json", "diagnosis.json", "manifest.json", "rejects", "sends.csv"}  # sends.csv: every send (issue 21)
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")], "staging folders left behind"
 
 
