@@ -67,7 +67,7 @@ def talking_points(h: HighlightView, tr: Translator, causes: int = CARD_CAUSES) 
     decide, the question for sales, and the causes that did not fit."""
     shown = set(h.causes[:causes]) | set(h.caveats[:1] or h.notes[:1])
     rest = [x for x in (*h.causes, *h.notes) if x not in shown]
-    points = [f"■ {h.name}", tr("notes.say", text=h.summary)]
+    points = [f"■ {h.name}", tr("notes.say", text=" ".join(x for x in (h.summary, h.mostly) if x))]  # mix or rate
     points += [tr("notes.caveat", text=h.caution)] if h.caution else []
     points += [tr("notes.caveat", text=c) for c in h.caveats if c not in shown]
     if h.review:

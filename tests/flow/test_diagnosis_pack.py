@@ -96,16 +96,17 @@ def test_a_review_month_of_the_demo_shows_the_scoring_review_with_its_chart(demo
     reader = PdfReader(demo_review_pack)
     page = next(p for p in reader.pages[1:] if "リードスコアリングの四半期見直し" in squashed(p.extract_text()))
     text = squashed(page.extract_text())
-    assert "四半期の見直し月です(運用15ヶ月目、3ヶ月ごと)" in text and "推奨MQL閾値" in text
+    # the demo's scores do not separate the MQLs that became SQL: the advice is to rebuild, not a threshold
+    assert "四半期の見直し月です(運用15ヶ月目、3ヶ月ごと)" in text and "スコアリングの作り直し" in text
+    assert "推奨MQL閾値" not in text
     assert any(obj.get_object()["/Subtype"] == "/Image" for obj in page["/Resources"]["/XObject"].values())
 
 
 def test_the_cover_agenda_lists_the_diagnosis_pages_once_numbered(demo_review_pack: Path) -> None:
     cover = pages(demo_review_pack)[0]
     assert "1.KPI実績vs目標2.うまくいったこと" in cover  # numbered once, by the section names themselves
-    for title in ("MA運用診断:失敗パターン5つのヘルスチェック", "MA運用診断:ロードマップと運用体制",
-                  "MA運用診断:リードスコアリングの四半期見直し"):
-        assert title in cover
+    assert cover.count("四半期レビュー:MA運用診断") == 1  # the quarterly review, one item after the main part
+    assert cover.index("本日の決定事項と次回までの宿題") < cover.index("四半期レビュー:MA運用診断") < cover.index("付録")
 
 
 def test_the_demo_pack_shows_the_team_against_the_recommendation(demo_review_pack: Path) -> None:

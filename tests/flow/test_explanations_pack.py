@@ -91,6 +91,7 @@ def test_sections_two_and_three_say_whether_the_mix_or_the_rate_moved(pack) -> N
     deck = Presentation(str(folder / "pack.pptx"))
     notes = " ".join(slide.notes_slide.notes_text_frame.text for slide in deck.slides)
     assert all(h.mostly in notes for h in rates)
-    waterfall = next(slide for slide in deck.slides if slide.shapes.title.text == words("waterfall.title"))
+    waterfall = next(slide for slide in deck.slides
+                     if slide.shapes.title.text == words("deck.appendix_title", section=words("waterfall.title")))
     charts = [shape.chart for shape in waterfall.shapes if shape.has_chart]
     assert len(charts) == len(view.waterfalls) == 3
