@@ -48,7 +48,7 @@ def test_sync_then_run_writes_the_pack_of_the_demo_files(prefect_server, fake, t
     config = hubspot_client(tmp_path, fake.url)
     synced = CliRunner().invoke(main, ["sync", "--config", str(config)])
     assert synced.exit_code == 0, synced.output
-    assert "leads 4,024, deals 200" in synced.output and "requests to HubSpot" in synced.output
+    assert "leads 4,024, deals 201" in synced.output and "requests to HubSpot" in synced.output  # the validated demo: D00112, won without amount, is kept (contract §1)
     fake.clear_requests()
     ran = CliRunner().invoke(main, ["run", "--config", str(config), "--month", "2026-10", "--no-deliver", "--no-sync",
                                     "--out", str(tmp_path / "reports")])
