@@ -43,7 +43,7 @@ def due_date(meeting: date | None, due_month: Month, business_days: int) -> date
     """The ``business_days``-th business day after ``meeting`` while that is in ``due_month``, else its last
     business day; M+1's ``business_days``-th business day when the meeting is not in ``due_month``."""
     days = due_month.business_days()
-    if meeting is None or Month.of(meeting) != due_month:
+    if meeting is None or Month(meeting.year, meeting.month) != due_month:
         return due_month.business_day(business_days)
     after = [d for d in days if d > meeting]
     return after[business_days - 1] if len(after) >= business_days else days[-1]

@@ -27,7 +27,7 @@ class OpenDeal:
 
 
 def _text(value: object) -> str | None:
-    return None if value is None or pd.isna(value) or not str(value).strip() else str(value)  # type: ignore[arg-type]
+    return None if value is None or pd.isna(value) or not str(value).strip() else str(value)
 
 
 def longest_open_deals(inputs: KpiInputs, month: Month, shown: int = SHOWN) -> tuple[OpenDeal, ...]:
