@@ -20,6 +20,7 @@ from retropack.kpis.explain import Breakdown, Factor, Part
 __all__ = ["FACTOR", "Driver", "KpiEffect", "driver_of", "kpi_effect"]
 
 FACTOR = "factor"  # the driver's dimension when it is a factor of a ratio (its group is the factor's name)
+WANTED_VOLUMES = frozenset({"new_leads", "mqls", "sqls", "won_deals"})  # bases the program wants more of
 _OFFSETS = {"roi": 1.0}  # the KPI is (K − offset) for the product K its factors make (ROI + 1 = won × margin ÷ spend)
 Basis = Literal["rate_back", "level_back", "factor_back"]
 
@@ -58,8 +59,13 @@ def driver_of(result: KpiResult) -> Driver | None:
         found += [Driver(breakdown.dimension, p.group, p.effect, part=p, breakdown=breakdown)
                   for p in breakdown.parts if p.significant and not p.small and _adverse(p.effect, result)]
     found += [Driver(FACTOR, f.name, f.effect, factor=f) for f in explanation.factors or ()
-              if _adverse(f.effect, result)]
+              if _adverse(f.effect, result) and not _more_of_a_good_thing(f)]
     return max(found, key=lambda d: abs(d.effect), default=None)
+
+
+def _more_of_a_good_thing(factor: Factor) -> bool:
+    """A base that grew and is itself wanted (more SQLs lowering the opportunity rate): no action undoes it."""
+    return factor.exponent < 0 and factor.name in WANTED_VOLUMES and factor.now > factor.before
 
 
 def kpi_effect(result: KpiResult, driver: Driver | None) -> KpiEffect | None:

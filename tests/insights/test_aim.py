@@ -68,3 +68,15 @@ def test_a_count_driver_promises_the_group_back_at_last_months_level() -> None:
     kpi = result("new_leads", 245, 276, Explanation(-31, (Breakdown("source", parts),), None))
     effect = kpi_effect(kpi, driver_of(kpi))
     assert effect is not None and (effect.to, effect.basis) == (291, "level_back")
+
+
+def test_more_sqls_lowering_the_opportunity_rate_is_no_driver_to_act_on() -> None:
+    """The demo's October: SQLs 14 → 24 lowered the opportunity rate; no action may aim at fewer SQLs (it promised
+    the rate 'if the SQL count returned to last month's 14'). What deals came of them is the part to act on."""
+    factors = (Factor("opportunity_leads", 1, 7, 9, 0.10), Factor("sqls", -1, 14, 24, -0.225))
+    kpi = result("opportunity_rate", 0.375, 0.5, Explanation(-0.125, (), factors))
+    assert driver_of(kpi) is None and kpi_effect(kpi, driver_of(kpi)) is None
+    fewer = (Factor("opportunity_leads", 1, 7, 4, -0.2), Factor("sqls", -1, 14, 24, -0.225))
+    kpi = result("opportunity_rate", 0.167, 0.5, Explanation(-0.425, (), fewer))
+    driver = driver_of(kpi)
+    assert driver is not None and driver.group == "opportunity_leads"
