@@ -131,8 +131,10 @@ def load_dataset(folder: Path, *, timezone: str = "Asia/Tokyo", max_reject_share
         frames["email_events"] = _kept_rows(len(checked["email_events"].frame))
     findings += _deals_without_amount(frames["deals"])
     checked = _in_table_order(checked)
-    for result in checked.values():
-        result.stop_if_too_many_rejects(max_reject_share)
+    emptied = any(TABLES[name].required and result.quality.rows_read == 0 for name, result in checked.items())
+    for result in checked.values():  # rows rejected for pointing into an empty required table are its consequence:
+        if not emptied:              # the run names the empty table instead (require_rows)
+            result.stop_if_too_many_rejects(max_reject_share)
     return Dataset(
         tables=_in_table_order(frames),
         columns={name: frozenset(cells[name].columns) for name in checked},

@@ -74,13 +74,11 @@ def test_init_demo_then_run_writes_the_whole_demo_pack(installed: Path, tmp_path
     folder = tmp_path / "reports" / "demo" / "2026-10"
     assert {p.name for p in folder.iterdir()} == {"retrospective-demo-2026-10.pdf", "retrospective-demo-2026-10.pptx",
                                                  "kpis.json", "actions.json", "diagnosis.json", "manifest.json",
-                                                 "rejects"}
+                                                 "rejects", "sends.csv"}
     assert json.loads((folder / "kpis.json").read_text(encoding="utf-8")) == json.loads(
         (ROOT / "tests" / "data" / "demo-2026-10-kpis.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.xfail(strict=True, reason="a header-only required table is not yet an error: another change of issue 25 "
-                   "makes it one; remove this marker once it is merged (XPASS then fails loudly)")
 def test_init_a_client_then_run_names_the_table_to_fill_in(installed: Path, tmp_path: Path) -> None:
     """`retropack init acme` writes a config that loads and header-only tables; a run on them stops with one
     Error: paragraph naming a table to fill in, and writes no pack."""
