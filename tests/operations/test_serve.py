@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 
 from retropack.config import Schedule
 from retropack.flow.calendar import runs_between
@@ -109,11 +110,14 @@ def served(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             manual = run_deployment("monthly-retrospective/monthly-retrospective-served",
                                     parameters={"month": "2026-03"}, timeout=0)
             failing = run_deployment("monthly-retrospective/monthly-retrospective-broken", timeout=0)
+            # filtered on the server: the worker's test server holds more runs than one page (200)
+            served = DeploymentFilter(id=DeploymentFilterId(any_=[deployed["served"]]))
             with get_client(sync_client=True) as client:
                 def runs() -> dict[str, Any]:
                     found = {"late": client.read_flow_run(late.id), "manual": client.read_flow_run(manual.id),
                              "broken": client.read_flow_run(failing.id)}
-                    caught = [r for r in client.read_flow_runs() if r.name == f"catch-up-served-{missed_month}"]
+                    caught = [r for r in client.read_flow_runs(deployment_filter=served)
+                              if r.name == f"catch-up-served-{missed_month}"]
                     return {**found, "catch_up": caught[0]} if caught else found
 
                 def finished() -> dict[str, Any] | None:
@@ -124,8 +128,8 @@ def served(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 done = _wait_for(finished, 900, "the runs to finish")  # one run of a client at a time
                 client.request("POST", "/deployments/{id}/schedule", path_params={"id": deployed["served"]},
                                json={"start_time": now.isoformat(), "min_time": 100 * 86400.0}).raise_for_status()
-                before = len([r for r in client.read_flow_runs() if r.deployment_id == deployed["served"]
-                              and r.state_type.value == "SCHEDULED"])
+                before = len([r for r in client.read_flow_runs(deployment_filter=served)
+                              if r.state_type.value == "SCHEDULED"])
 
                 stopped = run_deployment("monthly-retrospective/monthly-retrospective-served",
                                          parameters={"month": "2026-04"}, timeout=0)
@@ -137,8 +141,8 @@ def served(prefect_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 orphans = [pid for pid in children if _alive(pid)]
                 done["stopped"] = client.read_flow_run(stopped.id)
                 deployment = client.read_deployment(deployed["served"])
-                after = len([r for r in client.read_flow_runs() if r.deployment_id == deployed["served"]
-                             and r.state_type.value == "SCHEDULED"])
+                after = len([r for r in client.read_flow_runs(deployment_filter=served)
+                             if r.state_type.value == "SCHEDULED"])
         finally:
             if serve.poll() is None:
                 os.killpg(serve.pid, signal.SIGKILL)
