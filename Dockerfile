@@ -13,7 +13,7 @@ RUN apt-get update \
 
 WORKDIR /opt/retropack
 COPY pyproject.toml README.md ./
-COPY retropack ./retropack
+COPY src ./src
 COPY templates ./templates
 RUN pip install --no-cache-dir . && useradd --create-home --uid 1000 retropack
 

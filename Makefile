@@ -30,7 +30,7 @@ test-fast: install
 # Style (ruff), the layers of the package (import-linter: each folder imports only the ones before it) and types
 # (mypy with pydantic's plugin; [tool.mypy] in pyproject.toml lists the modules not yet clean).
 lint: install
-	$(VENV)/bin/ruff check retropack tests bench flows docs
+	$(VENV)/bin/ruff check src tests bench flows docs
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 

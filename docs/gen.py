@@ -1,6 +1,6 @@
 """Write the generated pages of the docs: the data format, the configuration reference and its JSON Schema.
 
-``python docs/gen.py`` rewrites them from the code (``retropack/load/tables.py`` and the settings models);
+``python docs/gen.py`` rewrites them from the code (``src/retropack/load/tables.py`` and the settings models);
 ``python docs/gen.py --check`` exits 1 when a page differs from what the code says (``make docs`` and
 ``tests/test_docs.py`` run it), so the docs cannot drift from the models.
 """
@@ -105,8 +105,8 @@ def _section_page(section: Section) -> list[str]:
 
 def configuration() -> str:
     """The configuration reference: every block and key of the settings models."""
-    lines = [GENERATED.format(source="the settings models (retropack/config.py, load/mapping.py, gather/settings.py)")
-             + "# Configuration reference", "",
+    models = "the settings models (src/retropack/config.py, load/mapping.py, gather/settings.py)"
+    lines = [GENERATED.format(source=models) + "# Configuration reference", "",
              "One YAML file per client. Unknown keys and wrong types are refused with the key's path "
              "(`unknown key 'targets.grwoth' (did you mean 'growth'?)`). Relative paths are read from the "
              "config file's folder. Secrets never go in the file: keys ending in `_env` name an environment "

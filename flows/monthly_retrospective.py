@@ -2,7 +2,7 @@
 
 ``prefect deploy flows/monthly_retrospective.py:monthly_retrospective`` (or a ``prefect.yaml``
 in this repository) finds the flow here. The flow itself is defined, with its tasks, in
-``retropack/flow/monthly_retrospective.py``, so an installed retropack needs no checkout.
+``src/retropack/flow/monthly_retrospective.py``, so an installed retropack needs no checkout.
 """
 
 from retropack.flow.monthly_retrospective import monthly_retrospective

@@ -15,10 +15,7 @@ PACKAGE = Path(retropack.__file__).resolve().parent
 
 
 def _where(path: str) -> Path:
-    """A path as the docs write it: package paths (``retropack/…``) wherever the package lives, others from the
-    repository's root."""
-    if path.startswith("retropack/"):
-        return PACKAGE.parent / path
+    """A path as the docs write it: from the repository's root (the package is ``src/retropack/``)."""
     return ROOT / path
 
 
@@ -36,8 +33,8 @@ def test_every_path_on_the_architecture_page_exists() -> None:
 
 def test_every_package_folder_is_on_the_architecture_page() -> None:
     table = _map_table()
-    folders = sorted(p.parent.relative_to(PACKAGE.parent).as_posix() for p in PACKAGE.rglob("__init__.py"))
-    unlisted = [f for f in folders if f"`{f}/" not in table and f != "retropack"]
+    folders = sorted(p.parent.relative_to(ROOT).as_posix() for p in PACKAGE.rglob("__init__.py"))
+    unlisted = [f for f in folders if f"`{f}/" not in table and f != "src/retropack"]
     assert unlisted == []
 
 
